@@ -1,0 +1,337 @@
+/*
+ * xenmig.h: probe Xen hosts that run xend and live-migrate domains
+ * between them.
+ *
+ * Conventions (see docs/api.md):
+ *  - Fallible calls return 0 or a negative XENMIG_E* code and fill the
+ *    caller's xenmig_error (which may be NULL).
+ *  - Argument order: out-parameters, the handle, inputs, then err.
+ *  - Objects returned through **out belong to the caller and are
+ *    released with the matching NULL-safe *_free().
+ *  - Getters return values borrowed from their parent object.
+ */
+#ifndef XENMIG_H
+#define XENMIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+# define XENMIG_API __attribute__((visibility("default")))
+#else
+# define XENMIG_API
+#endif
+
+#define XENMIG_VERSION "0.1.0"
+
+/* ---- errors --------------------------------------------------------- */
+
+enum {
+    XENMIG_OK = 0,
+    XENMIG_ERROR = -1,       /* generic failure */
+    XENMIG_ENOMEM = -2,      /* out of memory */
+    XENMIG_EINVAL = -3,      /* invalid argument or input */
+    XENMIG_ERANGE = -4,      /* a value or input over its limit */
+    XENMIG_EPARSE = -5,      /* malformed S-expression, XML, cookie */
+    XENMIG_ENOTFOUND = -6,   /* no such domain or resource */
+    XENMIG_EXEND = -7,       /* xend reported a failure */
+    XENMIG_EHTTP = -8,       /* HTTP protocol error, unexpected status */
+    XENMIG_ECONNECT = -9,    /* could not connect */
+    XENMIG_ETIMEOUT = -10,   /* a network wait ran out */
+    XENMIG_ESTATE = -11,     /* call not legal in this state */
+    XENMIG_EIO = -12,        /* system call failed */
+    XENMIG_EREFUSED = -13,   /* peer refused (e.g. hosts-allow) */
+    XENMIG_ECANCELLED = -14, /* cancelled by the caller */
+    XENMIG_ELOST = -15       /* the domain runs on no host */
+};
+
+#define XENMIG_ERROR_MSG_SIZE 256
+
+/*
+ * Caller-allocated error report. Cleared by xenmig_error_clear();
+ * filled by a failing call. Fields that do not apply are 0.
+ */
+typedef struct xenmig_error {
+    int code;             /* XENMIG_E*, 0 = none */
+    int sys_errno;        /* errno of a failed system call */
+    long http_status;     /* xend reply status, if relevant */
+    int line;             /* parse position (1-based), if relevant */
+    int column;           /* parse position (1-based), if relevant */
+    char msg[XENMIG_ERROR_MSG_SIZE]; /* one line, NUL-terminated */
+} xenmig_error;
+
+/* Reset @err to "no error". NULL is a no-op. */
+XENMIG_API void xenmig_error_clear(xenmig_error *err);
+
+/* Static, human-readable name of an XENMIG_E* code. Never NULL. */
+XENMIG_API const char *xenmig_strerror(int code);
+
+/* The library's version string, e.g. "0.1.0". */
+XENMIG_API const char *xenmig_version(void);
+
+/* ---- connections to xend ------------------------------------------- */
+
+typedef struct xenmig_conn xenmig_conn;
+
+/* Default xend URI: the local HTTP/SXP Unix socket. */
+#define XENMIG_DEFAULT_URI "unix:///var/lib/xend/xend-socket"
+
+/*
+ * Open a connection to the xend at @uri: "unix:///path/to/socket",
+ * "http://host[:port]" (port 8000 by default), or NULL for
+ * XENMIG_DEFAULT_URI. Nothing is sent until the first request.
+ * Release *out with xenmig_conn_free().
+ * Returns 0, XENMIG_EINVAL (bad URI) or XENMIG_ENOMEM.
+ */
+XENMIG_API int xenmig_conn_open(xenmig_conn **out, const char *uri,
+                                xenmig_error *err);
+
+/* Release @conn. NULL is a no-op. */
+XENMIG_API void xenmig_conn_free(xenmig_conn *conn);
+
+/*
+ * Bound every request on @conn: @connect_ms for the connection,
+ * @total_ms for the whole exchange (0 = library default).
+ */
+XENMIG_API int xenmig_conn_set_timeouts(xenmig_conn *conn,
+                                        long connect_ms, long total_ms,
+                                        xenmig_error *err);
+
+/* The URI @conn was opened with (borrowed). */
+XENMIG_API const char *xenmig_conn_uri(const xenmig_conn *conn);
+
+/* The host name @conn talks to ("localhost" for Unix sockets). */
+XENMIG_API const char *xenmig_conn_host(const xenmig_conn *conn);
+
+/* ---- node information (GET /xend/node) ----------------------------- */
+
+typedef struct xenmig_node xenmig_node;
+
+/* Fetch /xend/node. Release *out with xenmig_node_free(). */
+XENMIG_API int xenmig_node_get(xenmig_node **out, xenmig_conn *conn,
+                               xenmig_error *err);
+XENMIG_API void xenmig_node_free(xenmig_node *node);
+
+/* Borrowed strings; "" when xend did not report the field. */
+XENMIG_API const char *xenmig_node_host(const xenmig_node *node);
+XENMIG_API const char *xenmig_node_release(const xenmig_node *node);
+XENMIG_API const char *xenmig_node_machine(const xenmig_node *node);
+XENMIG_API const char *xenmig_node_xen_caps(const xenmig_node *node);
+XENMIG_API const char *xenmig_node_hw_caps(const xenmig_node *node);
+/* "major.minor<extra>", e.g. "4.4.0". */
+XENMIG_API const char *xenmig_node_xen_version(const xenmig_node *node);
+XENMIG_API int xenmig_node_xen_major(const xenmig_node *node);
+XENMIG_API int xenmig_node_xen_minor(const xenmig_node *node);
+/* MiB, as xend reports them. */
+XENMIG_API uint64_t xenmig_node_total_memory(const xenmig_node *node);
+XENMIG_API uint64_t xenmig_node_free_memory(const xenmig_node *node);
+XENMIG_API int xenmig_node_nr_cpus(const xenmig_node *node);
+/* 1 when xend did not report it (xend before 3.0.3). */
+XENMIG_API int xenmig_node_xend_config_format(const xenmig_node *node);
+
+/* ---- domains (GET /xend/domain, /xend/domain/<dom>) ---------------- */
+
+typedef struct xenmig_domain xenmig_domain;
+typedef struct xenmig_domain_list xenmig_domain_list;
+
+/*
+ * Look a domain up by name, domid or UUID (xend's own lookup order).
+ * Returns 0, XENMIG_ENOTFOUND when xend does not know it, or an error.
+ */
+XENMIG_API int xenmig_domain_lookup(xenmig_domain **out,
+                                    xenmig_conn *conn, const char *dom,
+                                    xenmig_error *err);
+XENMIG_API void xenmig_domain_free(xenmig_domain *dom);
+
+/* The running domains, with details (GET /xend/domain?detail=1). */
+XENMIG_API int xenmig_domain_list_get(xenmig_domain_list **out,
+                                      xenmig_conn *conn,
+                                      xenmig_error *err);
+XENMIG_API void xenmig_domain_list_free(xenmig_domain_list *list);
+XENMIG_API size_t xenmig_domain_list_count(const xenmig_domain_list *l);
+/* Borrowed from @list; NULL when @i is out of range. */
+XENMIG_API const xenmig_domain *
+xenmig_domain_list_at(const xenmig_domain_list *list, size_t i);
+
+/* -1 when the domain has no domid (inactive managed domain). */
+XENMIG_API int xenmig_domain_id(const xenmig_domain *dom);
+XENMIG_API const char *xenmig_domain_name(const xenmig_domain *dom);
+XENMIG_API const char *xenmig_domain_uuid(const xenmig_domain *dom);
+/* Six-letter xend state string such as "-b----"; "" if absent. */
+XENMIG_API const char *xenmig_domain_state(const xenmig_domain *dom);
+/* 0 Halted 1 Paused 2 Running 3 Suspended 4 ShuttingDown 5 Crashed;
+ * -1 when absent. */
+XENMIG_API int xenmig_domain_status(const xenmig_domain *dom);
+/* MiB. */
+XENMIG_API uint64_t xenmig_domain_memory(const xenmig_domain *dom);
+XENMIG_API uint64_t xenmig_domain_maxmem(const xenmig_domain *dom);
+XENMIG_API int xenmig_domain_vcpus(const xenmig_domain *dom);
+/* 1 for HVM, 0 for PV. */
+XENMIG_API int xenmig_domain_is_hvm(const xenmig_domain *dom);
+/* 1 when the state string shows the domain paused. */
+XENMIG_API int xenmig_domain_is_paused(const xenmig_domain *dom);
+
+/*
+ * Simple domain operations: "pause", "unpause", "destroy", or
+ * "shutdown" (with @arg the reason). 0 or an error carrying xend's
+ * message.
+ */
+XENMIG_API int xenmig_domain_op(xenmig_conn *conn, const char *dom,
+                                const char *op, const char *arg,
+                                xenmig_error *err);
+
+/* ---- migration ------------------------------------------------------ */
+
+/* Flags, as xm migrate's options. */
+enum {
+    XENMIG_MIGRATE_LIVE = 1 << 0,         /* -l: live pre-copy */
+    XENMIG_MIGRATE_SSL = 1 << 1,          /* -s: SSL relocation */
+    XENMIG_MIGRATE_CHANGE_HOME = 1 << 2,  /* -c: change_home_server */
+    XENMIG_MIGRATE_DIRECT = 1 << 3        /* no relay: xend connects
+                                             straight to the destination */
+};
+
+/* What a step tells the engine. */
+typedef enum xenmig_step_result {
+    XENMIG_STEP_COMPLETE = 0,   /* done; go on with the other side */
+    XENMIG_STEP_CONTINUE = 1,   /* call the same step again */
+    XENMIG_STEP_FAILED = 2      /* failed; the other side recovers */
+} xenmig_step_result;
+
+/* Progress of the stream, reported while perform runs. */
+typedef struct xenmig_progress {
+    uint64_t bytes;          /* stream bytes sent so far */
+    uint64_t memory_bytes;   /* the domain's memory */
+    double elapsed_s;        /* since the stream started */
+    double rate_mbit;        /* over the last interval */
+    unsigned int pass;       /* 1 for the first copy of memory, 2 ... when
+                                live pre-copy sends dirtied pages again */
+    int percent;             /* of the first pass, 0..100; capped, never
+                                above 100 */
+    int done;                /* 1 on the last report */
+} xenmig_progress;
+
+/* Called about once a second; return non-zero to cancel. */
+typedef int (*xenmig_progress_cb)(const xenmig_progress *p,
+                                  void *payload);
+
+#define XENMIG_MIGRATE_OPTS_VERSION 1
+
+typedef struct xenmig_migrate_opts {
+    unsigned int version;       /* XENMIG_MIGRATE_OPTS_VERSION */
+    unsigned int flags;         /* XENMIG_MIGRATE_* */
+    const char *dname;          /* rename on arrival: refused by xend */
+    const char *uri;            /* where the source sends: "host",
+                                   "host:port", "xenmigr://host[:port]";
+                                   NULL = the destination's own host */
+    unsigned long resource;     /* cap in Mbit/s; 0 = none */
+    int port;                   /* relocation port; 0 = 8002 */
+    int node;                   /* NUMA node on the target; -1 = any */
+    long timeout_ms;            /* bound on perform; 0 = default */
+    long stall_ms;              /* no progress this long = stall */
+    const char *relay_address;  /* relay listens here */
+    xenmig_progress_cb progress;
+    void *payload;
+} xenmig_migrate_opts;
+
+#define XENMIG_MIGRATE_OPTS_INIT \
+    { XENMIG_MIGRATE_OPTS_VERSION, 0, NULL, NULL, 0, 0, -1, 0, 0, NULL, \
+      NULL, NULL }
+
+/*
+ * Migrate domain @dom (name, id or UUID) from the xend at @src to the
+ * xend at @dst in one call: begin, prepare, perform, finish, confirm,
+ * with recovery on failure. As virDomainMigrate(): @dname, @uri may
+ * be NULL, @resource 0. Returns 0 when the domain runs on @dst and is
+ * gone from @src; XENMIG_ELOST when xend destroyed it on @src and @dst
+ * did not restore it; another error when it still runs on @src (the
+ * message says where it is and why the migration failed).
+ */
+XENMIG_API int xenmig_migrate(xenmig_conn *src, const char *dom,
+                              xenmig_conn *dst, unsigned int flags,
+                              const char *dname, const char *uri,
+                              unsigned long resource, xenmig_error *err);
+
+/* xenmig_migrate() with every option. @opts may be NULL. */
+XENMIG_API int xenmig_migrate_ex(xenmig_conn *src, const char *dom,
+                                 xenmig_conn *dst,
+                                 const xenmig_migrate_opts *opts,
+                                 xenmig_error *err);
+
+/*
+ * The single steps, for orchestration. Each takes the previous step's
+ * cookie and returns a new one in *cookie_out (a printable string, free
+ * with xenmig_free()). Cookies are bounded, checksummed and expire; a
+ * cookie from another migration or step is refused.
+ *
+ * begin (source): describe @dom.        cookie: none -> begin
+ * prepare (destination): pre-flight, choose the address.
+ *                                       cookie: begin -> prepare
+ * perform (source): xend's op=migrate.  cookie: prepare -> perform
+ * finish (destination): the domain runs there.
+ *                                       cookie: perform -> finish
+ * confirm (source): the domain is gone from the source; with
+ *   @failed set, recovery instead: the domain runs on the source again.
+ *
+ * Each returns 0 (XENMIG_STEP_COMPLETE) or an XENMIG_E* error
+ * (XENMIG_STEP_FAILED).
+ */
+XENMIG_API int xenmig_migrate_begin(char **cookie_out, xenmig_conn *src,
+                                    const char *dom,
+                                    const xenmig_migrate_opts *opts,
+                                    xenmig_error *err);
+XENMIG_API int xenmig_migrate_prepare(char **cookie_out,
+                                      xenmig_conn *dst,
+                                      const char *cookie_in,
+                                      const xenmig_migrate_opts *opts,
+                                      xenmig_error *err);
+XENMIG_API int xenmig_migrate_perform(char **cookie_out,
+                                      xenmig_conn *src,
+                                      const char *cookie_in,
+                                      const xenmig_migrate_opts *opts,
+                                      xenmig_error *err);
+XENMIG_API int xenmig_migrate_finish(char **cookie_out, xenmig_conn *dst,
+                                     const char *cookie_in,
+                                     xenmig_error *err);
+XENMIG_API int xenmig_migrate_confirm(xenmig_conn *src,
+                                      const char *cookie_in, int failed,
+                                      xenmig_error *err);
+
+/*
+ * Open a connection to the xend of a migration destination given as
+ * xm migrate takes it: "host", "host:port" or "xenmigr://host[:port]"
+ * (xend at http://host:8000; the port is the relocation port, not
+ * xend's), or a xend URI ("http://host:8000", "unix:///path").
+ */
+XENMIG_API int xenmig_conn_open_dest(xenmig_conn **out, const char *dest,
+                                     xenmig_error *err);
+
+/* Hears the outcome of one pre-flight check. */
+typedef void (*xenmig_check_cb)(const char *check, int ok,
+                                const char *detail, void *payload);
+
+/*
+ * Every pre-flight check of begin and prepare, nothing moved: the
+ * domain can leave @src, the address the source would send to, the
+ * destination's relocation server, name clash, free memory, xen_caps.
+ * @cb (may be NULL) hears each check as it completes. Returns 0 when
+ * all passed, else the first failure.
+ */
+XENMIG_API int xenmig_migrate_check(xenmig_conn *src, const char *dom,
+                                    xenmig_conn *dst,
+                                    const xenmig_migrate_opts *opts,
+                                    xenmig_check_cb cb, void *payload,
+                                    xenmig_error *err);
+
+/* Release memory the library handed out (cookies). NULL is a no-op. */
+XENMIG_API void xenmig_free(void *ptr);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* XENMIG_H */

@@ -1,0 +1,94 @@
+/*
+ * alloc.c: checked allocation with an injectable failure for tests
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/*
+ * The failure counter is process-wide and not locked: it exists for
+ * single-threaded allocation-failure tests only.
+ */
+static unsigned long fail_at;
+static unsigned long alloc_count;
+
+static bool
+should_fail(void)
+{
+    alloc_count++;
+    if (fail_at == 0)
+        return false;
+    if (--fail_at == 0)
+        return true;
+    return false;
+}
+
+void
+xm_alloc_fail_at(unsigned long n)
+{
+    fail_at = n;
+}
+
+unsigned long
+xm_alloc_count(void)
+{
+    return alloc_count;
+}
+
+void *
+xm_malloc(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(size ? size : 1);
+}
+
+void *
+xm_calloc(size_t nmemb, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    if (nmemb == 0 || size == 0)
+        return calloc(1, 1);
+    return calloc(nmemb, size);
+}
+
+void *
+xm_reallocarray(void *ptr, size_t nmemb, size_t size)
+{
+    if (size && nmemb > SIZE_MAX / size)
+        return NULL;
+    if (should_fail())
+        return NULL;
+    if (nmemb == 0 || size == 0)
+        return realloc(ptr, 1);
+    return realloc(ptr, nmemb * size);
+}
+
+char *
+xm_strndup(const char *s, size_t n)
+{
+    char *p;
+
+    if (n == SIZE_MAX)
+        return NULL;
+    p = xm_malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+xm_strdup(const char *s)
+{
+    return xm_strndup(s, strlen(s));
+}
+
+void
+xm_free(void *ptr)
+{
+    free(ptr);
+}

@@ -1,0 +1,1176 @@
+/*
+ * migrate.c: the migration step engine and its xend driver
+ *
+ * The engine alternates source and destination steps, as proposed for
+ * libvirt's generalised migration protocol: each step takes the
+ * previous step's cookie and gives a new one, and returns COMPLETE,
+ * CONTINUE or FAILED. A FAILED step hands over to recovery, which
+ * finds the domain and makes sure it runs on exactly one host.
+ *
+ *   begin    (source)       the domain, the source host
+ *   prepare  (destination)  the address to send to, pre-flight checks
+ *   perform  (source)       xend's op=migrate, bounded by a timeout
+ *   finish   (destination)  the domain runs there
+ *   confirm  (source)       the domain is gone from the source
+ *
+ * The steps appear below in that order.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/uri.h>
+
+#include "cookie.h"
+#include "migrate.h"
+#include "reloc.h"
+#include "xend.h"
+
+/* ---- states: one table of legal transitions ------------------------ */
+
+typedef enum mig_side {
+    SIDE_SOURCE = 1,
+    SIDE_DEST
+} mig_side;
+
+struct mig;
+struct step_ctx {
+    struct mig *m;
+    xenmig_conn *conn;      /* the side this step runs on */
+    const char *dom;        /* begin only: as the user named it */
+    const xm_cookie *in;    /* NULL for begin */
+    xm_cookie *out;         /* NULL for confirm */
+    xenmig_error *err;
+};
+
+typedef xenmig_step_result (*step_fn)(struct step_ctx *ctx);
+
+static xenmig_step_result step_begin(struct step_ctx *ctx);
+static xenmig_step_result step_prepare(struct step_ctx *ctx);
+static xenmig_step_result step_perform(struct step_ctx *ctx);
+static xenmig_step_result step_finish(struct step_ctx *ctx);
+static xenmig_step_result step_confirm(struct step_ctx *ctx);
+
+/*
+ * A step may run only on the cookie of the step before it (@needs;
+ * 0 = no cookie) and makes the cookie @makes (0 = none).
+ */
+static const struct step_def {
+    const char *name;
+    mig_side side;
+    xm_cookie_step needs;
+    xm_cookie_step makes;
+    step_fn fn;
+} steps[] = {
+    { "begin", SIDE_SOURCE, 0, XM_COOKIE_BEGIN, step_begin },
+    { "prepare", SIDE_DEST, XM_COOKIE_BEGIN, XM_COOKIE_PREPARE,
+      step_prepare },
+    { "perform", SIDE_SOURCE, XM_COOKIE_PREPARE, XM_COOKIE_PERFORM,
+      step_perform },
+    { "finish", SIDE_DEST, XM_COOKIE_PERFORM, XM_COOKIE_FINISH,
+      step_finish },
+    { "confirm", SIDE_SOURCE, XM_COOKIE_FINISH, 0, step_confirm },
+};
+
+enum { STEP_BEGIN, STEP_PREPARE, STEP_PERFORM, STEP_FINISH,
+       STEP_CONFIRM };
+
+/* A step that keeps saying CONTINUE is a bug in its driver. */
+#define MAX_CONTINUE 1000
+
+struct mig {
+    xenmig_migrate_opts opts;
+    xenmig_check_cb cb;
+    void *payload;
+    bool check_only;        /* xenmig check: stop after prepare */
+    bool recover;           /* confirm: recovery, not success */
+};
+
+/* ---- small helpers -------------------------------------------------- */
+
+static long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
+static void
+report(struct mig *m, const char *check, int ok, const char *fmt, ...)
+    XM_PRINTF(4, 5);
+
+static void
+report(struct mig *m, const char *check, int ok, const char *fmt, ...)
+{
+    char detail[XENMIG_ERROR_MSG_SIZE];
+    va_list ap;
+
+    if (!m->cb)
+        return;
+    va_start(ap, fmt);
+    if (vsnprintf(detail, sizeof(detail), fmt, ap) < 0)
+        detail[0] = '\0';
+    va_end(ap);
+    m->cb(check, ok, detail, m->payload);
+}
+
+static void
+opts_copy(struct mig *m, const xenmig_migrate_opts *opts)
+{
+    static const xenmig_migrate_opts defaults = XENMIG_MIGRATE_OPTS_INIT;
+
+    memset(m, 0, sizeof(*m));
+    m->opts = opts ? *opts : defaults;
+}
+
+static int
+opts_check(const struct mig *m, xenmig_error *err)
+{
+    const xenmig_migrate_opts *o = &m->opts;
+
+    if (o->version != XENMIG_MIGRATE_OPTS_VERSION)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "migrate options version %u is not %d",
+                            o->version, XENMIG_MIGRATE_OPTS_VERSION);
+    if (o->flags & ~(unsigned int)(XENMIG_MIGRATE_LIVE |
+                                   XENMIG_MIGRATE_SSL |
+                                   XENMIG_MIGRATE_CHANGE_HOME |
+                                   XENMIG_MIGRATE_DIRECT))
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "unknown migrate flags 0x%x", o->flags);
+    if (o->port < 0 || o->port > 65535)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "relocation port %d is not in 1..65535",
+                            o->port);
+    if (o->node < -1 || o->node > 4095)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "NUMA node %d is not in -1..4095", o->node);
+    if (o->resource > 1000000)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "resource %lu Mbit/s is over 1000000",
+                            o->resource);
+    if (o->timeout_ms < 0 || o->timeout_ms > XM_XEND_MAX_TIMEOUT_MS)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "timeout %ld ms is out of range",
+                            o->timeout_ms);
+    return 0;
+}
+
+/* Does "major.minor" reach @want_major.@want_minor? */
+static bool
+version_ge(long long major, long long minor, int want_major,
+           int want_minor)
+{
+    return major > want_major ||
+           (major == want_major && minor >= want_minor);
+}
+
+/* The IPv4 address the connection's host name resolves to. */
+static int
+conn_addr(struct sockaddr_in *out, bool *is_unix, xenmig_conn *conn,
+          xenmig_error *err)
+{
+    const char *label = xm_xend_conn_label(conn);
+
+    *is_unix = strncmp(label, "unix:", 5) == 0;
+    if (*is_unix)
+        return 0;
+    return xm_resolve_ipv4(out, xenmig_conn_host(conn), 0, err);
+}
+
+int
+xm_migrate_parse_uri(char *host, size_t host_size, int *port,
+                     const char *uri, xenmig_error *err)
+{
+    xmlURIPtr u = NULL;
+    xm_buf full = XM_BUF_INIT(1024);
+    int rc;
+
+    if (!uri || !*uri || strlen(uri) > 512) {
+        rc = xm_error_set(err, XENMIG_EINVAL,
+                          "invalid migration URI '%s'", uri ? uri : "");
+        goto out;
+    }
+    /* "host" and "host:port" are read as xenmigr://host[:port] */
+    if (!strstr(uri, "://")) {
+        rc = xm_buf_printf(&full, "xenmigr://%s", uri);
+        if (rc) goto out;
+        uri = xm_buf_cstr(&full);
+    }
+    u = xmlParseURI(uri);
+    if (!u || !u->scheme || strcmp(u->scheme, "xenmigr") != 0 ||
+        !u->server || !*u->server || u->user ||
+        (u->path && *u->path && strcmp(u->path, "/") != 0) ||
+        u->query_raw || u->fragment) {
+        rc = xm_error_set(err, XENMIG_EINVAL,
+                          "invalid migration URI '%s' (want host, "
+                          "host:port or xenmigr://host[:port])", uri);
+        goto out;
+    }
+    if (u->port < 0 || u->port > 65535) {
+        rc = xm_error_set(err, XENMIG_EINVAL,
+                          "invalid port in migration URI '%s'", uri);
+        goto out;
+    }
+    if (xm_strlcpy(host, u->server, host_size) < 0) {
+        rc = xm_error_set(err, XENMIG_ERANGE,
+                          "host name in migration URI '%s' is too long",
+                          uri);
+        goto out;
+    }
+    if (u->port > 0)
+        *port = u->port;
+    rc = 0;
+ out:
+    if (u)
+        xmlFreeURI(u);
+    xm_buf_dispose(&full);
+    return rc;
+}
+
+/* ---- begin (source) ------------------------------------------------- */
+
+static xenmig_step_result
+step_begin(struct step_ctx *ctx)
+{
+    struct mig *m = ctx->m;
+    xenmig_error *err = ctx->err;
+    xenmig_domain *d = NULL;
+    xenmig_node *node = NULL;
+    const char *host;
+    xenmig_step_result res = XENMIG_STEP_FAILED;
+    int rc;
+
+    host = xenmig_conn_host(ctx->conn);
+    if (m->opts.dname) {
+        xm_error_set(err, XENMIG_EINVAL,
+                     "cannot rename domain '%s' to '%s' on arrival: "
+                     "xend cannot rename a domain in flight", ctx->dom,
+                     m->opts.dname);
+        report(m, "domain", 0, "%s", err->msg);
+        goto out;
+    }
+    rc = xenmig_node_get(&node, ctx->conn, err);
+    if (rc) {
+        xm_error_prefix(err, "begin on source '%s'", host);
+        report(m, "source", 0, "%s", err->msg);
+        goto out;
+    }
+    rc = xenmig_domain_lookup(&d, ctx->conn, ctx->dom, err);
+    if (rc) {
+        xm_error_prefix(err, "begin on source '%s'", host);
+        report(m, "domain", 0, "%s", err->msg);
+        goto out;
+    }
+    if (xenmig_domain_id(d) == 0) {
+        xm_error_set(err, XENMIG_EINVAL,
+                     "domain '%s' is domain 0 of '%s': the privileged "
+                     "domain cannot migrate", xenmig_domain_name(d),
+                     host);
+        report(m, "domain", 0, "%s", err->msg);
+        goto out;
+    }
+    if (xenmig_domain_id(d) < 0) {
+        xm_error_set(err, XENMIG_ESTATE,
+                     "domain '%s' is not running on '%s'",
+                     xenmig_domain_name(d), host);
+        report(m, "domain", 0, "%s", err->msg);
+        goto out;
+    }
+    if (xenmig_domain_is_paused(d) &&
+        version_ge(xenmig_node_xen_major(node),
+                   xenmig_node_xen_minor(node), 3, 3)) {
+        xm_error_set(err, XENMIG_ESTATE,
+                     "domain '%s' is paused on '%s': xend %s migrates "
+                     "only running domains (unpause it first)",
+                     xenmig_domain_name(d), host,
+                     xenmig_node_xen_version(node));
+        report(m, "domain", 0, "%s", err->msg);
+        goto out;
+    }
+    if ((m->opts.flags & XENMIG_MIGRATE_SSL) &&
+        !version_ge(xenmig_node_xen_major(node),
+                    xenmig_node_xen_minor(node), 3, 3)) {
+        xm_error_set(err, XENMIG_EINVAL,
+                     "xend %s on '%s' has no SSL relocation (3.3 and "
+                     "later)", xenmig_node_xen_version(node), host);
+        report(m, "source", 0, "%s", err->msg);
+        goto out;
+    }
+    if ((m->opts.flags & XENMIG_MIGRATE_CHANGE_HOME) &&
+        !version_ge(xenmig_node_xen_major(node),
+                    xenmig_node_xen_minor(node), 4, 0)) {
+        xm_error_set(err, XENMIG_EINVAL,
+                     "xend %s on '%s' has no change_home_server (4.0 "
+                     "and later)", xenmig_node_xen_version(node), host);
+        report(m, "source", 0, "%s", err->msg);
+        goto out;
+    }
+    report(m, "domain", 1, "'%s' (id %d, %llu MiB, %s) runs on '%s'",
+           xenmig_domain_name(d), xenmig_domain_id(d),
+           (unsigned long long)xenmig_domain_memory(d),
+           xenmig_domain_is_hvm(d) ? "hvm" : "pv", host);
+
+    if (xm_cookie_set(ctx->out, "name", xenmig_domain_name(d), err) ||
+        xm_cookie_set(ctx->out, "uuid", xenmig_domain_uuid(d), err) ||
+        xm_cookie_set_ll(ctx->out, "domid", xenmig_domain_id(d), err) ||
+        xm_cookie_set_ll(ctx->out, "memory",
+                         (long long)xenmig_domain_memory(d), err) ||
+        xm_cookie_set_ll(ctx->out, "hvm", xenmig_domain_is_hvm(d), err) ||
+        xm_cookie_set(ctx->out, "src_host", host, err) ||
+        xm_cookie_set(ctx->out, "src_node", xenmig_node_host(node), err) ||
+        xm_cookie_set(ctx->out, "src_caps", xenmig_node_xen_caps(node),
+                      err) ||
+        xm_cookie_set_ll(ctx->out, "src_major",
+                         xenmig_node_xen_major(node), err) ||
+        xm_cookie_set_ll(ctx->out, "src_minor",
+                         xenmig_node_xen_minor(node), err) ||
+        xm_cookie_set_ll(ctx->out, "flags", m->opts.flags, err))
+        goto out;
+    res = XENMIG_STEP_COMPLETE;
+ out:
+    xenmig_domain_free(d);
+    xenmig_node_free(node);
+    return res;
+}
+
+/* ---- prepare (destination) ------------------------------------------ */
+
+/* Is the space-separated word @w in @list? */
+static bool
+has_word(const char *list, const char *w, size_t wlen)
+{
+    const char *p = list;
+    size_t n;
+
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        n = strcspn(p, " ");
+        if (n == wlen && memcmp(p, w, n) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/*
+ * The destination must offer every capability of the source that the
+ * domain's kind uses (xen-* for PV, hvm-* for HVM): the guest may be
+ * built for any of them. The first missing one goes into @missing.
+ */
+static bool
+caps_compatible(char *missing, size_t size, const char *src_caps,
+                const char *dst_caps, bool hvm)
+{
+    const char *prefix = hvm ? "hvm-" : "xen-";
+    const char *p = src_caps;
+    bool any = false;
+    size_t n;
+
+    missing[0] = '\0';
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        n = strcspn(p, " ");
+        if (n > 4 && memcmp(p, prefix, 4) == 0) {
+            any = true;
+            if (!has_word(dst_caps, p, n)) {
+                if (n >= size)
+                    n = size - 1;
+                memcpy(missing, p, n);
+                missing[n] = '\0';
+                return false;
+            }
+        }
+        p += n;
+    }
+    if (!any)
+        xm_strlcpy(missing, prefix, size);
+    return any;
+}
+
+static xenmig_step_result
+step_prepare(struct step_ctx *ctx)
+{
+    struct mig *m = ctx->m;
+    xenmig_error *err = ctx->err;
+    xenmig_node *node = NULL;
+    xenmig_domain *clash = NULL;
+    struct sockaddr_in reached, target;
+    xm_reloc_probe probe;
+    char target_name[256];
+    char reached_ip[INET_ADDRSTRLEN], target_ip[INET_ADDRSTRLEN];
+    char missing[64];
+    const char *host, *name, *uuid, *src_caps;
+    long long memory, hvm;
+    int port = XM_RELOC_DEFAULT_PORT;
+    bool is_unix;
+    xenmig_step_result res = XENMIG_STEP_FAILED;
+    int rc;
+
+    host = xenmig_conn_host(ctx->conn);
+    name = xm_cookie_get(ctx->in, "name");
+    uuid = xm_cookie_get(ctx->in, "uuid");
+    src_caps = xm_cookie_get(ctx->in, "src_caps");
+    if (!name || !uuid || !src_caps ||
+        xm_cookie_get_ll(&memory, ctx->in, "memory", 0, LLONG_MAX, err) ||
+        xm_cookie_get_ll(&hvm, ctx->in, "hvm", 0, 1, err)) {
+        if (!err || !err->code)
+            xm_error_set(err, XENMIG_EPARSE,
+                         "begin cookie lacks the domain's description");
+        goto out;
+    }
+
+    rc = xenmig_node_get(&node, ctx->conn, err);
+    if (rc) {
+        xm_error_prefix(err, "prepare on destination '%s'", host);
+        report(m, "destination", 0, "%s", err->msg);
+        goto out;
+    }
+
+    /* The address the source must send to, and that it is this host. */
+    if (m->opts.uri) {
+        rc = xm_migrate_parse_uri(target_name, sizeof(target_name), &port,
+                                  m->opts.uri, err);
+        if (rc) {
+            report(m, "address", 0, "%s", err->msg);
+            goto out;
+        }
+    } else if (xm_strlcpy(target_name, xenmig_node_host(node),
+                          sizeof(target_name)) < 0 || !*target_name) {
+        xm_error_set(err, XENMIG_EPARSE,
+                     "destination '%s' reports no usable host name", host);
+        report(m, "address", 0, "%s", err->msg);
+        goto out;
+    }
+    if (m->opts.port)
+        port = m->opts.port;
+    if (m->opts.flags & XENMIG_MIGRATE_SSL && !m->opts.port &&
+        !m->opts.uri)
+        port = XM_RELOC_DEFAULT_SSL_PORT;
+    rc = xm_resolve_ipv4(&target, target_name, port, err);
+    if (rc) {
+        xm_error_prefix(err, "prepare on destination '%s'", host);
+        report(m, "address", 0, "%s", err->msg);
+        goto out;
+    }
+    inet_ntop(AF_INET, &target.sin_addr, target_ip, sizeof(target_ip));
+    rc = conn_addr(&reached, &is_unix, ctx->conn, err);
+    if (rc) {
+        xm_error_prefix(err, "prepare on destination '%s'", host);
+        report(m, "address", 0, "%s", err->msg);
+        goto out;
+    }
+    if (!is_unix && reached.sin_addr.s_addr != target.sin_addr.s_addr) {
+        inet_ntop(AF_INET, &reached.sin_addr, reached_ip,
+                  sizeof(reached_ip));
+        xm_error_set(err, XENMIG_EINVAL,
+                     "destination '%s' is at %s, but the migration "
+                     "address '%s' resolves to %s: the source would "
+                     "send the domain elsewhere (give --migrate-uri)",
+                     host, reached_ip, target_name, target_ip);
+        report(m, "address", 0, "%s", err->msg);
+        goto out;
+    }
+    report(m, "address", 1, "'%s' resolves to %s, port %d", target_name,
+           target_ip, port);
+
+    /* The relocation server answers us, without starting a restore. */
+    rc = xm_reloc_probe_addr(&probe, &target, 0, err);
+    if (rc) {
+        report(m, "relocation", 0, "%s", err->msg);
+        goto out;
+    }
+    if (probe.status != XM_RELOC_ANSWERS &&
+        !(probe.status == XM_RELOC_SILENT &&
+          (m->opts.flags & XENMIG_MIGRATE_SSL))) {
+        xm_error_set(err, probe.status == XM_RELOC_REJECTED ?
+                     XENMIG_EREFUSED : XENMIG_ECONNECT,
+                     "relocation server of '%s' at %s:%d %s", host,
+                     target_ip, port, xm_reloc_status_str(probe.status));
+        report(m, "relocation", 0, "%s", err->msg);
+        goto out;
+    }
+    report(m, "relocation", 1, "%s:%d %s", target_ip, port,
+           probe.status == XM_RELOC_ANSWERS ? "answers (help)" :
+           "accepts connections (SSL, not probed further)");
+
+    /* No domain of that name or UUID there already. */
+    rc = xenmig_domain_lookup(&clash, ctx->conn, name, err);
+    if (rc == 0 || (rc == XENMIG_ENOTFOUND &&
+                    (xenmig_error_clear(err),
+                     rc = xenmig_domain_lookup(&clash, ctx->conn, uuid,
+                                               err)) == 0)) {
+        xm_error_set(err, XENMIG_ESTATE,
+                     "destination '%s' already has domain '%s' (id %d, "
+                     "uuid %s)", host, xenmig_domain_name(clash),
+                     xenmig_domain_id(clash), xenmig_domain_uuid(clash));
+        report(m, "name", 0, "%s", err->msg);
+        goto out;
+    }
+    if (rc != XENMIG_ENOTFOUND) {
+        xm_error_prefix(err, "prepare on destination '%s'", host);
+        report(m, "name", 0, "%s", err->msg);
+        goto out;
+    }
+    xenmig_error_clear(err);
+    report(m, "name", 1, "no domain '%s' on '%s'", name, host);
+
+    if ((unsigned long long)memory > xenmig_node_free_memory(node)) {
+        xm_error_set(err, XENMIG_ERANGE,
+                     "destination '%s' has %llu MiB free, domain '%s' "
+                     "needs %lld MiB", host,
+                     (unsigned long long)xenmig_node_free_memory(node),
+                     name, memory);
+        report(m, "memory", 0, "%s", err->msg);
+        goto out;
+    }
+    report(m, "memory", 1, "%lld MiB needed, %llu MiB free", memory,
+           (unsigned long long)xenmig_node_free_memory(node));
+
+    if (!caps_compatible(missing, sizeof(missing), src_caps,
+                         xenmig_node_xen_caps(node), hvm != 0)) {
+        xm_error_set(err, XENMIG_EINVAL,
+                     "destination '%s' lacks xen_caps '%s' that the "
+                     "source offers (destination: '%s')", host, missing,
+                     xenmig_node_xen_caps(node));
+        report(m, "xen_caps", 0, "%s", err->msg);
+        goto out;
+    }
+    report(m, "xen_caps", 1, "'%s' offers what the source does",
+           xenmig_node_xen_caps(node));
+
+    if (xm_cookie_set(ctx->out, "target", target_name, err) ||
+        xm_cookie_set(ctx->out, "target_ip", target_ip, err) ||
+        xm_cookie_set_ll(ctx->out, "port", port, err) ||
+        xm_cookie_set(ctx->out, "dst_host", host, err) ||
+        xm_cookie_set_ll(ctx->out, "dst_major",
+                         xenmig_node_xen_major(node), err))
+        goto out;
+    res = XENMIG_STEP_COMPLETE;
+ out:
+    xenmig_domain_free(clash);
+    xenmig_node_free(node);
+    return res;
+}
+
+/* ---- perform (source) ----------------------------------------------- */
+
+static xenmig_step_result
+step_perform(struct step_ctx *ctx)
+{
+    struct mig *m = ctx->m;
+    xenmig_error *err = ctx->err;
+    xenmig_domain *d = NULL;
+    const char *host, *uuid, *name, *target_ip;
+    long long port, flags, major, minor;
+    long timeout;
+    xenmig_step_result res = XENMIG_STEP_FAILED;
+    int rc;
+
+    host = xenmig_conn_host(ctx->conn);
+    uuid = xm_cookie_get(ctx->in, "uuid");
+    name = xm_cookie_get(ctx->in, "name");
+    target_ip = xm_cookie_get(ctx->in, "target_ip");
+    if (!uuid || !name || !target_ip ||
+        xm_cookie_get_ll(&port, ctx->in, "port", 1, 65535, err) ||
+        xm_cookie_get_ll(&flags, ctx->in, "flags", 0, 0xff, err) ||
+        xm_cookie_get_ll(&major, ctx->in, "src_major", 0, 99, err) ||
+        xm_cookie_get_ll(&minor, ctx->in, "src_minor", 0, 99, err)) {
+        if (!err || !err->code)
+            xm_error_set(err, XENMIG_EPARSE,
+                         "prepare cookie lacks the migration address");
+        goto out;
+    }
+
+    /* Still there, still the same domain, still able to go. */
+    rc = xenmig_domain_lookup(&d, ctx->conn, uuid, err);
+    if (rc) {
+        xm_error_prefix(err, "perform on source '%s'", host);
+        goto out;
+    }
+    if (xenmig_domain_id(d) <= 0) {
+        xm_error_set(err, XENMIG_ESTATE,
+                     "domain '%s' is not running on '%s' any more", name,
+                     host);
+        goto out;
+    }
+    if (xenmig_domain_is_paused(d) && version_ge(major, minor, 3, 3)) {
+        xm_error_set(err, XENMIG_ESTATE,
+                     "domain '%s' was paused on '%s' since prepare; "
+                     "xend %lld.%lld migrates only running domains",
+                     name, host, major, minor);
+        goto out;
+    }
+
+    timeout = m->opts.timeout_ms ? m->opts.timeout_ms :
+              XM_MIGRATE_DEFAULT_TIMEOUT_MS;
+    rc = xm_xend_migrate(ctx->conn, uuid, target_ip,
+                         (flags & XENMIG_MIGRATE_LIVE) != 0, (int)port,
+                         m->opts.node,
+                         (flags & XENMIG_MIGRATE_SSL) != 0,
+                         (flags & XENMIG_MIGRATE_CHANGE_HOME) != 0,
+                         (int)m->opts.resource, timeout, err);
+    if (rc) {
+        if (rc == XENMIG_ETIMEOUT)
+            xm_error_prefix(err, "perform on source '%s': xend did not "
+                            "answer op=migrate in time", host);
+        else
+            xm_error_prefix(err, "perform on source '%s'", host);
+        goto out;
+    }
+    res = XENMIG_STEP_COMPLETE;
+ out:
+    xenmig_domain_free(d);
+    return res;
+}
+
+/* ---- finish (destination) ------------------------------------------- */
+
+/*
+ * Look @uuid up on @conn: 0 with *out set, 0 with *out NULL when xend
+ * does not know it, or an error.
+ */
+static int
+find_domain(xenmig_domain **out, xenmig_conn *conn, const char *uuid,
+            xenmig_error *err)
+{
+    int rc;
+
+    *out = NULL;
+    rc = xenmig_domain_lookup(out, conn, uuid, err);
+    if (rc == XENMIG_ENOTFOUND) {
+        xenmig_error_clear(err);
+        return 0;
+    }
+    return rc;
+}
+
+/* A domain is "in flight" on the source while xend calls it so. */
+static bool
+in_flight(const xenmig_domain *d, const char *name)
+{
+    const char *n = xenmig_domain_name(d);
+
+    return strncmp(n, "migrating-", 10) == 0 &&
+           (!name || strcmp(n + 10, name) == 0);
+}
+
+static xenmig_step_result
+step_finish(struct step_ctx *ctx)
+{
+    xenmig_error *err = ctx->err;
+    xenmig_domain *d = NULL;
+    const char *host, *uuid, *name;
+    long deadline;
+    xenmig_step_result res = XENMIG_STEP_FAILED;
+    int rc;
+
+    host = xenmig_conn_host(ctx->conn);
+    uuid = xm_cookie_get(ctx->in, "uuid");
+    name = xm_cookie_get(ctx->in, "name");
+    if (!uuid || !name) {
+        xm_error_set(err, XENMIG_EPARSE,
+                     "perform cookie lacks the domain");
+        goto out;
+    }
+    deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    for (;;) {
+        xenmig_domain_free(d);
+        rc = find_domain(&d, ctx->conn, uuid, err);
+        if (rc) {
+            xm_error_prefix(err, "finish on destination '%s'", host);
+            goto out;
+        }
+        if (d && xenmig_domain_id(d) > 0 && !xenmig_domain_is_paused(d))
+            break;
+        if (now_ms() >= deadline)
+            break;
+        sleep_ms(XM_MIGRATE_POLL_MS);
+    }
+    if (!d || xenmig_domain_id(d) <= 0) {
+        xm_error_set(err, XENMIG_ENOTFOUND,
+                     "finish on destination '%s': domain '%s' did not "
+                     "arrive", host, name);
+        goto out;
+    }
+    if (xenmig_domain_is_paused(d)) {
+        /* xend unpauses after the devices connect; do it if it did not */
+        rc = xenmig_domain_op(ctx->conn, uuid, "unpause", NULL, err);
+        if (rc) {
+            xm_error_prefix(err, "finish on destination '%s': domain "
+                            "'%s' arrived paused", host, name);
+            goto out;
+        }
+    }
+    if (xm_cookie_set_ll(ctx->out, "dst_domid", xenmig_domain_id(d),
+                         err))
+        goto out;
+    res = XENMIG_STEP_COMPLETE;
+ out:
+    xenmig_domain_free(d);
+    return res;
+}
+
+/* ---- confirm (source) and recovery ---------------------------------- */
+
+/*
+ * Make sure the domain runs on the source again after a failure:
+ * wait (bounded) for xend to give it its name back, unpause it if it
+ * was left paused. 0 when it runs, XENMIG_ENOTFOUND when it is not
+ * there, or an error.
+ */
+static int
+resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
+                 xenmig_error *err)
+{
+    xenmig_domain *d = NULL;
+    long deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    int rc;
+
+    for (;;) {
+        xenmig_domain_free(d);
+        rc = find_domain(&d, src, uuid, err);
+        if (rc) goto out;
+        if (!d) {
+            rc = XENMIG_ENOTFOUND;
+            goto out;
+        }
+        if (!in_flight(d, name) || now_ms() >= deadline)
+            break;
+        sleep_ms(XM_MIGRATE_POLL_MS);
+    }
+    if (xenmig_domain_is_paused(d)) {
+        rc = xenmig_domain_op(src, uuid, "unpause", NULL, err);
+        if (rc) goto out;
+    }
+    rc = 0;
+ out:
+    xenmig_domain_free(d);
+    return rc;
+}
+
+static xenmig_step_result
+step_confirm(struct step_ctx *ctx)
+{
+    xenmig_error *err = ctx->err;
+    xenmig_domain *d = NULL;
+    const char *host, *uuid, *name;
+    long deadline;
+    xenmig_step_result res = XENMIG_STEP_FAILED;
+    int rc;
+
+    host = xenmig_conn_host(ctx->conn);
+    uuid = xm_cookie_get(ctx->in, "uuid");
+    name = xm_cookie_get(ctx->in, "name");
+    if (!uuid || !name) {
+        xm_error_set(err, XENMIG_EPARSE, "cookie lacks the domain");
+        goto out;
+    }
+    if (ctx->m->recover) {
+        rc = resume_on_source(ctx->conn, uuid, name, err);
+        if (rc == XENMIG_ENOTFOUND)
+            xm_error_set(err, XENMIG_ENOTFOUND,
+                         "confirm on source '%s': domain '%s' is not on "
+                         "the source; look for it on the destination",
+                         host, name);
+        else if (rc)
+            xm_error_prefix(err, "confirm on source '%s'", host);
+        if (rc) goto out;
+        res = XENMIG_STEP_COMPLETE;
+        goto out;
+    }
+    deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    for (;;) {
+        xenmig_domain_free(d);
+        rc = find_domain(&d, ctx->conn, uuid, err);
+        if (rc) {
+            xm_error_prefix(err, "confirm on source '%s'", host);
+            goto out;
+        }
+        if (!d || now_ms() >= deadline)
+            break;
+        sleep_ms(XM_MIGRATE_POLL_MS);
+    }
+    if (d) {
+        xm_error_set(err, XENMIG_ESTATE,
+                     "confirm on source '%s': domain '%s' is still there "
+                     "(as '%s', id %d)", host, name,
+                     xenmig_domain_name(d), xenmig_domain_id(d));
+        goto out;
+    }
+    res = XENMIG_STEP_COMPLETE;
+ out:
+    xenmig_domain_free(d);
+    return res;
+}
+
+/*
+ * After a failed step: find the domain and leave it running on exactly
+ * one host. @cause holds the failure; on return it holds the outcome.
+ * Returns 0 when the domain turned out to run on the destination (the
+ * migration happened after all), XENMIG_ELOST when it is on neither
+ * host, else the cause's code with where the domain runs.
+ */
+static int
+recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
+        xenmig_error *cause)
+{
+    char why[XENMIG_ERROR_MSG_SIZE];
+    xenmig_domain *s = NULL, *d = NULL;
+    xenmig_error lerr;
+    const char *uuid = xm_cookie_get(ck, "uuid");
+    const char *name = xm_cookie_get(ck, "name");
+    const char *src_host = xenmig_conn_host(src);
+    const char *dst_host = xenmig_conn_host(dst);
+    int code = cause && cause->code ? cause->code : XENMIG_ERROR;
+    long deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    int rc;
+
+    xm_strlcpy(why, cause && cause->msg[0] ? cause->msg :
+               xenmig_strerror(code), sizeof(why));
+    if (!uuid || !name)
+        return code;
+    xenmig_error_clear(&lerr);
+    for (;;) {
+        xenmig_domain_free(s);
+        xenmig_domain_free(d);
+        s = d = NULL;
+        rc = find_domain(&s, src, uuid, &lerr);
+        if (!rc)
+            rc = find_domain(&d, dst, uuid, &lerr);
+        if (rc) {
+            xm_error_set(cause, code, "%s; and cannot tell where domain "
+                         "'%s' is: %s", why, name, lerr.msg);
+            goto out;
+        }
+        /* settled: on one side only, or the source has it back */
+        if (!(s && d) && !(s && in_flight(s, name)))
+            break;
+        if (now_ms() >= deadline)
+            break;
+        sleep_ms(XM_MIGRATE_POLL_MS);
+    }
+    if (s && !d) {
+        rc = resume_on_source(src, uuid, name, &lerr);
+        if (rc)
+            xm_error_set(cause, code, "%s; domain '%s' is on '%s' but "
+                         "could not be resumed: %s", why, name,
+                         src_host, lerr.msg);
+        else
+            xm_error_set(cause, code, "%s; domain '%s' is running on "
+                         "'%s'", why, name, src_host);
+        rc = code;
+    } else if (d && !s) {
+        xenmig_error_clear(cause);
+        rc = 0;
+    } else if (s && d) {
+        xm_error_set(cause, XENMIG_ESTATE, "%s; domain '%s' is on both "
+                     "'%s' and '%s': check both hosts before touching "
+                     "it", why, name, src_host, dst_host);
+        rc = XENMIG_ESTATE;
+    } else {
+        xm_error_set(cause, XENMIG_ELOST, "DOMAIN LOST: '%s' is on "
+                     "neither '%s' nor '%s': xend destroyed it on the "
+                     "source and the destination did not restore it (%s)",
+                     name, src_host, dst_host, why);
+        rc = XENMIG_ELOST;
+    }
+ out:
+    xenmig_domain_free(s);
+    xenmig_domain_free(d);
+    return rc;
+}
+
+/* ---- the engine ----------------------------------------------------- */
+
+/*
+ * Run step @idx: build its outgoing cookie from @in (same migration,
+ * every field carried forward), call it until it stops saying
+ * CONTINUE, and make sure a failure carries a message.
+ */
+static xenmig_step_result
+run_step(struct mig *m, size_t idx, xenmig_conn *conn, const char *dom,
+         const xm_cookie *in, xm_cookie *out, xenmig_error *err)
+{
+    const struct step_def *def = &steps[idx];
+    struct step_ctx ctx;
+    xenmig_step_result r = XENMIG_STEP_FAILED;
+    size_t i;
+    int n;
+
+    if (def->makes) {
+        if (in ? xm_cookie_init_next(out, in, def->makes, err) :
+                 xm_cookie_init(out, def->makes, err))
+            return XENMIG_STEP_FAILED;
+        for (i = 0; in && i < in->nfields; i++) {
+            if (xm_cookie_set(out, in->fields[i].key,
+                              in->fields[i].value, err))
+                return XENMIG_STEP_FAILED;
+        }
+    }
+    ctx.m = m;
+    ctx.conn = conn;
+    ctx.dom = dom;
+    ctx.in = in;
+    ctx.out = def->makes ? out : NULL;
+    ctx.err = err;
+    for (n = 0; n < MAX_CONTINUE; n++) {
+        r = def->fn(&ctx);
+        if (r != XENMIG_STEP_CONTINUE)
+            break;
+    }
+    if (r == XENMIG_STEP_CONTINUE) {
+        xm_error_set(err, XENMIG_ESTATE, "step '%s' did not complete "
+                     "after %d rounds", def->name, MAX_CONTINUE);
+        r = XENMIG_STEP_FAILED;
+    }
+    if (r == XENMIG_STEP_FAILED && !err->code)
+        xm_error_set(err, XENMIG_ERROR, "step '%s' failed", def->name);
+    return r;
+}
+
+/* Walk the steps, alternating sides; recover on failure. */
+static int
+engine_run(struct mig *m, xenmig_conn *src, const char *dom,
+           xenmig_conn *dst, xenmig_error *err)
+{
+    xm_cookie ck[XM_ARRAY_SIZE(steps)];
+    xenmig_step_result r;
+    xenmig_conn *conn;
+    size_t i;
+    int rc;
+
+    memset(ck, 0, sizeof(ck));
+    for (i = 0; i < XM_ARRAY_SIZE(steps); i++) {
+        conn = steps[i].side == SIDE_SOURCE ? src : dst;
+        r = run_step(m, i, conn, dom, i ? &ck[i - 1] : NULL, &ck[i], err);
+        if (r == XENMIG_STEP_FAILED) {
+            /* before perform nothing has moved: the domain is safe */
+            if (i <= STEP_PREPARE)
+                rc = err->code;
+            else
+                rc = recover(src, dst, &ck[i - 1], err);
+            goto out;
+        }
+        if (m->check_only && i == STEP_PREPARE)
+            break;
+    }
+    rc = 0;
+ out:
+    for (i = 0; i < XM_ARRAY_SIZE(ck); i++)
+        xm_cookie_dispose(&ck[i]);
+    return rc;
+}
+
+XENMIG_API int
+xenmig_migrate_ex(xenmig_conn *src, const char *dom, xenmig_conn *dst,
+                  const xenmig_migrate_opts *opts, xenmig_error *err)
+{
+    xenmig_error local;
+    struct mig m;
+    int rc;
+
+    if (!err)
+        err = &local;
+    xenmig_error_clear(err);
+    if (!src || !dst || !dom || !*dom)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "migrate needs a source, a domain and a "
+                            "destination");
+    opts_copy(&m, opts);
+    rc = opts_check(&m, err);
+    if (rc)
+        return rc;
+    return engine_run(&m, src, dom, dst, err);
+}
+
+XENMIG_API int
+xenmig_migrate(xenmig_conn *src, const char *dom, xenmig_conn *dst,
+               unsigned int flags, const char *dname, const char *uri,
+               unsigned long resource, xenmig_error *err)
+{
+    xenmig_migrate_opts opts = XENMIG_MIGRATE_OPTS_INIT;
+
+    opts.flags = flags;
+    opts.dname = dname;
+    opts.uri = uri;
+    opts.resource = resource;
+    return xenmig_migrate_ex(src, dom, dst, &opts, err);
+}
+
+XENMIG_API int
+xenmig_migrate_check(xenmig_conn *src, const char *dom, xenmig_conn *dst,
+                     const xenmig_migrate_opts *opts, xenmig_check_cb cb,
+                     void *payload, xenmig_error *err)
+{
+    xenmig_error local;
+    struct mig m;
+    int rc;
+
+    if (!err)
+        err = &local;
+    xenmig_error_clear(err);
+    if (!src || !dst || !dom || !*dom)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "check needs a source, a domain and a "
+                            "destination");
+    opts_copy(&m, opts);
+    m.cb = cb;
+    m.payload = payload;
+    m.check_only = true;
+    rc = opts_check(&m, err);
+    if (rc)
+        return rc;
+    return engine_run(&m, src, dom, dst, err);
+}
+
+/* One step on its own, cookie text in and out. */
+static int
+step_public(size_t idx, char **cookie_out, xenmig_conn *conn,
+            const char *dom, const char *cookie_in,
+            const xenmig_migrate_opts *opts, bool recovering,
+            xenmig_error *err)
+{
+    const struct step_def *def = &steps[idx];
+    xenmig_error local;
+    xm_cookie in, out;
+    struct mig m;
+    xenmig_step_result r;
+    int rc;
+
+    if (!err)
+        err = &local;
+    xenmig_error_clear(err);
+    memset(&in, 0, sizeof(in));
+    memset(&out, 0, sizeof(out));
+    if (cookie_out)
+        *cookie_out = NULL;
+    if (!conn || (def->makes && !cookie_out) ||
+        (def->needs && !cookie_in) || (!def->needs && !dom)) {
+        rc = xm_error_set(err, XENMIG_EINVAL, "%s: missing argument",
+                          def->name);
+        goto out;
+    }
+    opts_copy(&m, opts);
+    m.recover = recovering;
+    rc = opts_check(&m, err);
+    if (rc) goto out;
+    if (def->needs) {
+        /* recovery may follow any step from prepare on */
+        rc = xm_cookie_decode(&in, cookie_in, recovering ? 0 : def->needs,
+                              (uint64_t)time(NULL), err);
+        if (rc) {
+            xm_error_prefix(err, "%s", def->name);
+            goto out;
+        }
+        if (recovering && in.step < XM_COOKIE_PREPARE) {
+            rc = xm_error_set(err, XENMIG_ESTATE, "%s: nothing moved "
+                              "before prepare; no recovery needed",
+                              def->name);
+            goto out;
+        }
+    }
+    r = run_step(&m, idx, conn, dom, def->needs ? &in : NULL, &out, err);
+    if (r == XENMIG_STEP_FAILED) {
+        rc = err->code;
+        goto out;
+    }
+    if (def->makes) {
+        rc = xm_cookie_encode(cookie_out, &out, err);
+        if (rc) goto out;
+    }
+    rc = 0;
+ out:
+    xm_cookie_dispose(&in);
+    xm_cookie_dispose(&out);
+    return rc;
+}
+
+XENMIG_API int
+xenmig_migrate_begin(char **cookie_out, xenmig_conn *src, const char *dom,
+                     const xenmig_migrate_opts *opts, xenmig_error *err)
+{
+    return step_public(STEP_BEGIN, cookie_out, src, dom, NULL, opts,
+                       false, err);
+}
+
+XENMIG_API int
+xenmig_migrate_prepare(char **cookie_out, xenmig_conn *dst,
+                       const char *cookie_in,
+                       const xenmig_migrate_opts *opts, xenmig_error *err)
+{
+    return step_public(STEP_PREPARE, cookie_out, dst, NULL, cookie_in,
+                       opts, false, err);
+}
+
+XENMIG_API int
+xenmig_migrate_perform(char **cookie_out, xenmig_conn *src,
+                       const char *cookie_in,
+                       const xenmig_migrate_opts *opts, xenmig_error *err)
+{
+    return step_public(STEP_PERFORM, cookie_out, src, NULL, cookie_in,
+                       opts, false, err);
+}
+
+XENMIG_API int
+xenmig_migrate_finish(char **cookie_out, xenmig_conn *dst,
+                      const char *cookie_in, xenmig_error *err)
+{
+    return step_public(STEP_FINISH, cookie_out, dst, NULL, cookie_in,
+                       NULL, false, err);
+}
+
+XENMIG_API int
+xenmig_migrate_confirm(xenmig_conn *src, const char *cookie_in,
+                       int failed, xenmig_error *err)
+{
+    return step_public(STEP_CONFIRM, NULL, src, NULL, cookie_in, NULL,
+                       failed != 0, err);
+}
+
+XENMIG_API void
+xenmig_free(void *ptr)
+{
+    xm_free(ptr);
+}
+
+XENMIG_API int
+xenmig_conn_open_dest(xenmig_conn **out, const char *dest,
+                      xenmig_error *err)
+{
+    char host[256];
+    char uri[300];
+    int port = 0;
+    int rc;
+
+    if (!out || !dest)
+        return xm_error_set(err, XENMIG_EINVAL, "no destination given");
+    if (strncmp(dest, "http://", 7) == 0 ||
+        strncmp(dest, "unix://", 7) == 0)
+        return xenmig_conn_open(out, dest, err);
+    rc = xm_migrate_parse_uri(host, sizeof(host), &port, dest, err);
+    if (rc)
+        return rc;
+    if (xm_snprintf(uri, sizeof(uri), strchr(host, ':') ?
+                    "http://[%s]:%d" : "http://%s:%d", host,
+                    XM_XEND_DEFAULT_PORT) < 0)
+        return xm_error_set(err, XENMIG_ERANGE,
+                            "destination '%s' is too long", dest);
+    return xenmig_conn_open(out, uri, err);
+}

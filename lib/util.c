@@ -1,0 +1,96 @@
+/*
+ * util.c: bounded string copies and checked number parsing
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int
+xm_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t len = strlen(src);
+
+    if (size == 0)
+        return -1;
+    if (len >= size) {
+        dst[0] = '\0';
+        return -1;
+    }
+    memcpy(dst, src, len + 1);
+    return 0;
+}
+
+int
+xm_snprintf(char *dst, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(dst, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size) {
+        if (size)
+            dst[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int
+xm_parse_ll(long long *out, const char *s, long long min, long long max)
+{
+    char *end = NULL;
+    long long v;
+
+    if (!s || !*s)
+        return XENMIG_EINVAL;
+    /* strtoll skips leading space and accepts "0x"; we want neither. */
+    if (!((*s >= '0' && *s <= '9') || *s == '-' || *s == '+'))
+        return XENMIG_EINVAL;
+    if ((*s == '-' || *s == '+') && !(s[1] >= '0' && s[1] <= '9'))
+        return XENMIG_EINVAL;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0')
+        return XENMIG_EINVAL;
+    if (errno == ERANGE || v < min || v > max)
+        return XENMIG_ERANGE;
+    *out = v;
+    return 0;
+}
+
+int
+xm_parse_int(int *out, const char *s, int min, int max)
+{
+    long long v;
+    int rc;
+
+    rc = xm_parse_ll(&v, s, min, max);
+    if (rc)
+        return rc;
+    *out = (int)v;
+    return 0;
+}
+
+int
+xm_parse_u64(uint64_t *out, const char *s, uint64_t max)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    if (!s || !(*s >= '0' && *s <= '9'))
+        return XENMIG_EINVAL;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (end == s || *end != '\0')
+        return XENMIG_EINVAL;
+    if (errno == ERANGE || v > max)
+        return XENMIG_ERANGE;
+    *out = (uint64_t)v;
+    return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * cli.h: shared pieces of the xenmig tool (uses the public API only)
+ */
+#ifndef XENMIG_CLI_H
+#define XENMIG_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "xenmig.h"
+
+/* Exit codes; the man page documents them. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILED = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_LOST = 3,      /* xend destroyed the domain, no host has it */
+    CLI_EXIT_UNSURE = 4     /* the domain is on both hosts */
+};
+
+struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+    const char *help;    /* from docs/commands/<name>.md */
+};
+
+extern int cli_verbose;
+
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "xenmig: <err.msg>" and return the exit code for @rc. */
+int cli_fail(int rc, const xenmig_error *err);
+int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Parse a whole decimal number into [min, max]; false if it is not. */
+bool cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Exit code for a library return code. */
+int cli_exit_code(int rc);
+
+int cmd_info(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_prepare(int argc, char **argv);
+int cmd_perform(int argc, char **argv);
+int cmd_finish(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+#endif /* XENMIG_CLI_H */

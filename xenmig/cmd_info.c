@@ -1,0 +1,117 @@
+/*
+ * cmd_info.c: xenmig info, the xend node information (like xm info)
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+
+static int
+print_json(const xenmig_node *node)
+{
+    json_object *o = json_object_new_object();
+
+    if (!o)
+        return -1;
+    json_object_object_add(o, "host",
+        json_object_new_string(xenmig_node_host(node)));
+    json_object_object_add(o, "release",
+        json_object_new_string(xenmig_node_release(node)));
+    json_object_object_add(o, "machine",
+        json_object_new_string(xenmig_node_machine(node)));
+    json_object_object_add(o, "xen_version",
+        json_object_new_string(xenmig_node_xen_version(node)));
+    json_object_object_add(o, "xen_caps",
+        json_object_new_string(xenmig_node_xen_caps(node)));
+    json_object_object_add(o, "nr_cpus",
+        json_object_new_int(xenmig_node_nr_cpus(node)));
+    json_object_object_add(o, "total_memory_mib",
+        json_object_new_int64((int64_t)xenmig_node_total_memory(node)));
+    json_object_object_add(o, "free_memory_mib",
+        json_object_new_int64((int64_t)xenmig_node_free_memory(node)));
+    json_object_object_add(o, "xend_config_format",
+        json_object_new_int(xenmig_node_xend_config_format(node)));
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+    json_object_put(o);
+    return 0;
+}
+
+static void
+print_text(const xenmig_node *node)
+{
+    printf("%-23s: %s\n", "host", xenmig_node_host(node));
+    printf("%-23s: %s\n", "release", xenmig_node_release(node));
+    printf("%-23s: %s\n", "machine", xenmig_node_machine(node));
+    printf("%-23s: %d\n", "nr_cpus", xenmig_node_nr_cpus(node));
+    printf("%-23s: %" PRIu64 "\n", "total_memory",
+           xenmig_node_total_memory(node));
+    printf("%-23s: %" PRIu64 "\n", "free_memory",
+           xenmig_node_free_memory(node));
+    printf("%-23s: %s\n", "xen_version", xenmig_node_xen_version(node));
+    printf("%-23s: %s\n", "xen_caps", xenmig_node_xen_caps(node));
+    printf("%-23s: %d\n", "xend_config_format",
+           xenmig_node_xend_config_format(node));
+}
+
+int
+cmd_info(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "connect", required_argument, NULL, 'C' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *uri = NULL;
+    xenmig_conn *conn = NULL;
+    xenmig_node *node = NULL;
+    xenmig_error err;
+    int json = 0;
+    int c, rc, ret;
+
+    xenmig_error_clear(&err);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'C':
+            uri = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        default:
+            fputs("Try 'xenmig info --help'.\n", stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_err("info takes no arguments ('%s')", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    rc = xenmig_conn_open(&conn, uri, &err);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    rc = xenmig_node_get(&node, conn, &err);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    if (json) {
+        if (print_json(node)) {
+            cli_err("out of memory");
+            ret = CLI_EXIT_FAILED;
+            goto out;
+        }
+    } else {
+        print_text(node);
+    }
+    ret = CLI_EXIT_OK;
+ out:
+    xenmig_node_free(node);
+    xenmig_conn_free(conn);
+    return ret;
+}

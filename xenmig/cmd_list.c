@@ -1,0 +1,125 @@
+/*
+ * cmd_list.c: xenmig list, the running domains of a host (like xm list)
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+
+static int
+print_json(const xenmig_domain_list *list)
+{
+    json_object *arr = json_object_new_array();
+    size_t i;
+
+    if (!arr)
+        return -1;
+    for (i = 0; i < xenmig_domain_list_count(list); i++) {
+        const xenmig_domain *d = xenmig_domain_list_at(list, i);
+        json_object *o = json_object_new_object();
+
+        if (!o) {
+            json_object_put(arr);
+            return -1;
+        }
+        json_object_object_add(o, "name",
+            json_object_new_string(xenmig_domain_name(d)));
+        json_object_object_add(o, "id",
+            json_object_new_int(xenmig_domain_id(d)));
+        json_object_object_add(o, "uuid",
+            json_object_new_string(xenmig_domain_uuid(d)));
+        json_object_object_add(o, "memory_mib",
+            json_object_new_int64((int64_t)xenmig_domain_memory(d)));
+        json_object_object_add(o, "vcpus",
+            json_object_new_int(xenmig_domain_vcpus(d)));
+        json_object_object_add(o, "state",
+            json_object_new_string(xenmig_domain_state(d)));
+        json_object_object_add(o, "hvm",
+            json_object_new_boolean(xenmig_domain_is_hvm(d)));
+        json_object_array_add(arr, o);
+    }
+    puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+    json_object_put(arr);
+    return 0;
+}
+
+static void
+print_text(const xenmig_domain_list *list)
+{
+    size_t i;
+
+    printf("%-32s %5s %8s %5s %6s %s\n", "Name", "ID", "Mem", "VCPUs",
+           "State", "Type");
+    for (i = 0; i < xenmig_domain_list_count(list); i++) {
+        const xenmig_domain *d = xenmig_domain_list_at(list, i);
+
+        printf("%-32s %5d %8" PRIu64 " %5d %6s %s\n",
+               xenmig_domain_name(d), xenmig_domain_id(d),
+               xenmig_domain_memory(d), xenmig_domain_vcpus(d),
+               xenmig_domain_state(d),
+               xenmig_domain_is_hvm(d) ? "hvm" : "pv");
+    }
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "connect", required_argument, NULL, 'C' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *uri = NULL;
+    xenmig_conn *conn = NULL;
+    xenmig_domain_list *list = NULL;
+    xenmig_error err;
+    int json = 0;
+    int c, rc, ret;
+
+    xenmig_error_clear(&err);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'C':
+            uri = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        default:
+            fputs("Try 'xenmig list --help'.\n", stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_err("list takes no arguments ('%s')", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    rc = xenmig_conn_open(&conn, uri, &err);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    rc = xenmig_domain_list_get(&list, conn, &err);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    if (json) {
+        if (print_json(list)) {
+            cli_err("out of memory");
+            ret = CLI_EXIT_FAILED;
+            goto out;
+        }
+    } else {
+        print_text(list);
+    }
+    ret = CLI_EXIT_OK;
+ out:
+    xenmig_domain_list_free(list);
+    xenmig_conn_free(conn);
+    return ret;
+}

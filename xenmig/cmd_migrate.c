@@ -1,0 +1,456 @@
+/*
+ * cmd_migrate.c: xenmig migrate, check and the single steps prepare,
+ * perform, finish, confirm. Option names follow xm migrate.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+
+struct mig_args {
+    xenmig_migrate_opts opts;
+    const char *src_uri;      /* --connect */
+    const char *dst_uri;      /* --dest-connect */
+    const char *cookie;       /* --cookie */
+    const char *dom;
+    const char *dest;
+    int json;
+    int quiet;
+    int failed;               /* confirm --failed */
+};
+
+enum {
+    OPT_CONNECT = 0x100, OPT_DEST_CONNECT, OPT_MIGRATE_URI, OPT_TIMEOUT,
+    OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
+    OPT_RELAY_ADDRESS
+};
+
+static const struct option mig_opts[] = {
+    { "live", no_argument, NULL, 'l' },
+    { "resource", required_argument, NULL, 'r' },
+    { "port", required_argument, NULL, 'p' },
+    { "node", required_argument, NULL, 'n' },
+    { "ssl", no_argument, NULL, 's' },
+    { "change_home_server", no_argument, NULL, 'c' },
+    { "connect", required_argument, NULL, OPT_CONNECT },
+    { "dest-connect", required_argument, NULL, OPT_DEST_CONNECT },
+    { "migrate-uri", required_argument, NULL, OPT_MIGRATE_URI },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "direct", no_argument, NULL, OPT_DIRECT },
+    { "dname", required_argument, NULL, OPT_DNAME },
+    { "cookie", required_argument, NULL, OPT_COOKIE },
+    { "failed", no_argument, NULL, OPT_FAILED },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { NULL, 0, NULL, 0 },
+};
+
+/*
+ * Parse @argc/@argv into @a; @npos positional arguments are wanted
+ * (DOMAIN DEST, DEST, or none). Returns 0 or CLI_EXIT_USAGE.
+ */
+static int
+parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
+           char **argv)
+{
+    static const xenmig_migrate_opts defaults = XENMIG_MIGRATE_OPTS_INIT;
+    long v;
+    int c;
+
+    memset(a, 0, sizeof(*a));
+    a->opts = defaults;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "lr:p:n:scqv", mig_opts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            a->opts.flags |= XENMIG_MIGRATE_LIVE;
+            break;
+        case 's':
+            a->opts.flags |= XENMIG_MIGRATE_SSL;
+            break;
+        case 'c':
+            a->opts.flags |= XENMIG_MIGRATE_CHANGE_HOME;
+            break;
+        case OPT_DIRECT:
+            a->opts.flags |= XENMIG_MIGRATE_DIRECT;
+            break;
+        case 'r':
+            if (!cli_parse_long(optarg, 0, 1000000, &v)) {
+                cli_err("--resource wants Mbit/s in 0..1000000, not '%s'",
+                        optarg);
+                return CLI_EXIT_USAGE;
+            }
+            a->opts.resource = (unsigned long)v;
+            break;
+        case 'p':
+            if (!cli_parse_long(optarg, 1, 65535, &v)) {
+                cli_err("--port wants 1..65535, not '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            a->opts.port = (int)v;
+            break;
+        case 'n':
+            if (!cli_parse_long(optarg, -1, 4095, &v)) {
+                cli_err("--node wants -1..4095, not '%s'", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            a->opts.node = (int)v;
+            break;
+        case OPT_TIMEOUT:
+            if (!cli_parse_long(optarg, 1, 86400, &v)) {
+                cli_err("--timeout wants seconds in 1..86400, not '%s'",
+                        optarg);
+                return CLI_EXIT_USAGE;
+            }
+            a->opts.timeout_ms = v * 1000;
+            break;
+        case OPT_CONNECT:
+            a->src_uri = optarg;
+            break;
+        case OPT_DEST_CONNECT:
+            a->dst_uri = optarg;
+            break;
+        case OPT_MIGRATE_URI:
+            a->opts.uri = optarg;
+            break;
+        case OPT_DNAME:
+            a->opts.dname = optarg;
+            break;
+        case OPT_COOKIE:
+            a->cookie = optarg;
+            break;
+        case OPT_FAILED:
+            a->failed = 1;
+            break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'v':
+            cli_verbose++;
+            break;
+        default:
+            fprintf(stderr, "Try 'xenmig %s --help'.\n", cmd);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (argc - optind != npos) {
+        cli_err("%s wants %d argument%s, got %d", cmd, npos,
+                npos == 1 ? "" : "s", argc - optind);
+        fprintf(stderr, "Try 'xenmig %s --help'.\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (npos == 2) {
+        a->dom = argv[optind];
+        a->dest = argv[optind + 1];
+    } else if (npos == 1) {
+        a->dest = argv[optind];
+    }
+    /* DEST names the migration target unless --migrate-uri does */
+    if (a->dest && !a->opts.uri && strncmp(a->dest, "http://", 7) != 0 &&
+        strncmp(a->dest, "unix://", 7) != 0)
+        a->opts.uri = a->dest;
+    return 0;
+}
+
+static int
+open_conns(xenmig_conn **src, xenmig_conn **dst, const struct mig_args *a,
+           xenmig_error *err)
+{
+    int rc;
+
+    if (src) {
+        rc = xenmig_conn_open(src, a->src_uri, err);
+        if (rc)
+            return rc;
+    }
+    if (dst) {
+        if (a->dst_uri)
+            rc = xenmig_conn_open(dst, a->dst_uri, err);
+        else
+            rc = xenmig_conn_open_dest(dst, a->dest, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *
+result_word(int rc)
+{
+    if (rc == 0)
+        return "migrated";
+    if (rc == XENMIG_ELOST)
+        return "lost";
+    return "failed";
+}
+
+static void
+print_result_json(const struct mig_args *a, xenmig_conn *src,
+                  xenmig_conn *dst, int rc, const xenmig_error *err,
+                  double elapsed)
+{
+    json_object *o = json_object_new_object();
+    json_object *e;
+
+    if (!o)
+        return;
+    json_object_object_add(o, "result",
+                           json_object_new_string(result_word(rc)));
+    json_object_object_add(o, "domain", json_object_new_string(a->dom));
+    json_object_object_add(o, "source",
+        json_object_new_string(xenmig_conn_host(src)));
+    json_object_object_add(o, "destination",
+        json_object_new_string(xenmig_conn_host(dst)));
+    json_object_object_add(o, "live", json_object_new_boolean(
+        (a->opts.flags & XENMIG_MIGRATE_LIVE) != 0));
+    json_object_object_add(o, "elapsed_s",
+                           json_object_new_double(elapsed));
+    if (rc) {
+        e = json_object_new_object();
+        if (e) {
+            json_object_object_add(e, "code", json_object_new_int(rc));
+            json_object_object_add(e, "name",
+                json_object_new_string(xenmig_strerror(rc)));
+            json_object_object_add(e, "message",
+                                   json_object_new_string(err->msg));
+            json_object_object_add(o, "error", e);
+        }
+    }
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+}
+
+int
+cmd_migrate(int argc, char **argv)
+{
+    struct mig_args a;
+    xenmig_conn *src = NULL, *dst = NULL;
+    xenmig_error err;
+    double t0;
+    int rc, ret;
+
+    xenmig_error_clear(&err);
+    ret = parse_args(&a, "migrate", 2, argc, argv);
+    if (ret)
+        return ret;
+    rc = open_conns(&src, &dst, &a, &err);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    t0 = now_s();
+    rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);
+    if (a.json)
+        print_result_json(&a, src, dst, rc, &err, now_s() - t0);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    if (!a.quiet && !a.json)
+        printf("migrated '%s' from '%s' to '%s' in %.1f s\n", a.dom,
+               xenmig_conn_host(src), xenmig_conn_host(dst),
+               now_s() - t0);
+    ret = CLI_EXIT_OK;
+ out:
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    return ret;
+}
+
+struct check_out {
+    int json;
+    json_object *arr;
+};
+
+static void
+on_check(const char *check, int ok, const char *detail, void *payload)
+{
+    struct check_out *co = payload;
+    json_object *o;
+
+    if (!co->json) {
+        printf("%-4s  %-11s %s\n", ok ? "ok" : "FAIL", check, detail);
+        return;
+    }
+    o = json_object_new_object();
+    if (!o)
+        return;
+    json_object_object_add(o, "check", json_object_new_string(check));
+    json_object_object_add(o, "ok", json_object_new_boolean(ok));
+    json_object_object_add(o, "detail", json_object_new_string(detail));
+    json_object_array_add(co->arr, o);
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+    struct mig_args a;
+    struct check_out co;
+    xenmig_conn *src = NULL, *dst = NULL;
+    xenmig_error err;
+    json_object *o;
+    int rc, ret;
+
+    xenmig_error_clear(&err);
+    ret = parse_args(&a, "check", 2, argc, argv);
+    if (ret)
+        return ret;
+    co.json = a.json;
+    co.arr = a.json ? json_object_new_array() : NULL;
+    rc = open_conns(&src, &dst, &a, &err);
+    if (!rc)
+        rc = xenmig_migrate_check(src, a.dom, dst, &a.opts, on_check, &co,
+                                  &err);
+    if (a.json && co.arr) {
+        o = json_object_new_object();
+        if (o) {
+            json_object_object_add(o, "ok", json_object_new_boolean(!rc));
+            json_object_object_add(o, "checks", json_object_get(co.arr));
+            if (rc)
+                json_object_object_add(o, "error",
+                                       json_object_new_string(err.msg));
+            puts(json_object_to_json_string_ext(o,
+                                                JSON_C_TO_STRING_PLAIN));
+            json_object_put(o);
+        }
+        json_object_put(co.arr);
+    }
+    ret = rc ? cli_fail(rc, &err) : CLI_EXIT_OK;
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    return ret;
+}
+
+/* Print a step's cookie on stdout, alone on its line. */
+static int
+emit_cookie(char *cookie)
+{
+    puts(cookie);
+    xenmig_free(cookie);
+    return CLI_EXIT_OK;
+}
+
+int
+cmd_prepare(int argc, char **argv)
+{
+    struct mig_args a;
+    xenmig_conn *src = NULL, *dst = NULL;
+    char *begun = NULL, *prepared = NULL;
+    xenmig_error err;
+    int rc, ret;
+
+    xenmig_error_clear(&err);
+    ret = parse_args(&a, "prepare", 2, argc, argv);
+    if (ret)
+        return ret;
+    rc = open_conns(&src, &dst, &a, &err);
+    if (!rc)
+        rc = xenmig_migrate_begin(&begun, src, a.dom, &a.opts, &err);
+    if (!rc)
+        rc = xenmig_migrate_prepare(&prepared, dst, begun, &a.opts, &err);
+    ret = rc ? cli_fail(rc, &err) : emit_cookie(prepared);
+    xenmig_free(begun);
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    return ret;
+}
+
+static int
+need_cookie(const struct mig_args *a, const char *cmd)
+{
+    if (a->cookie)
+        return 0;
+    cli_err("%s needs --cookie (the output of the previous step)", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+int
+cmd_perform(int argc, char **argv)
+{
+    struct mig_args a;
+    xenmig_conn *src = NULL;
+    char *performed = NULL;
+    xenmig_error err;
+    int rc, ret;
+
+    xenmig_error_clear(&err);
+    ret = parse_args(&a, "perform", 0, argc, argv);
+    if (!ret)
+        ret = need_cookie(&a, "perform");
+    if (ret)
+        return ret;
+    rc = open_conns(&src, NULL, &a, &err);
+    if (!rc)
+        rc = xenmig_migrate_perform(&performed, src, a.cookie, &a.opts,
+                                    &err);
+    ret = rc ? cli_fail(rc, &err) : emit_cookie(performed);
+    xenmig_conn_free(src);
+    return ret;
+}
+
+int
+cmd_finish(int argc, char **argv)
+{
+    struct mig_args a;
+    xenmig_conn *dst = NULL;
+    char *finished = NULL;
+    xenmig_error err;
+    int rc, ret;
+
+    xenmig_error_clear(&err);
+    ret = parse_args(&a, "finish", 1, argc, argv);
+    if (!ret)
+        ret = need_cookie(&a, "finish");
+    if (ret)
+        return ret;
+    rc = open_conns(NULL, &dst, &a, &err);
+    if (!rc)
+        rc = xenmig_migrate_finish(&finished, dst, a.cookie, &err);
+    ret = rc ? cli_fail(rc, &err) : emit_cookie(finished);
+    xenmig_conn_free(dst);
+    return ret;
+}
+
+int
+cmd_confirm(int argc, char **argv)
+{
+    struct mig_args a;
+    xenmig_conn *src = NULL;
+    xenmig_error err;
+    int rc, ret;
+
+    xenmig_error_clear(&err);
+    ret = parse_args(&a, "confirm", 0, argc, argv);
+    if (!ret)
+        ret = need_cookie(&a, "confirm");
+    if (ret)
+        return ret;
+    rc = open_conns(&src, NULL, &a, &err);
+    if (!rc)
+        rc = xenmig_migrate_confirm(src, a.cookie, a.failed, &err);
+    ret = rc ? cli_fail(rc, &err) : CLI_EXIT_OK;
+    if (!rc && !a.quiet)
+        printf(a.failed ? "domain runs on the source\n" :
+               "domain is gone from the source\n");
+    xenmig_conn_free(src);
+    return ret;
+}

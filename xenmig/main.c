@@ -1,0 +1,77 @@
+/*
+ * main.c: the xenmig command table and dispatcher
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "help.h"
+
+static const struct cli_cmd cli_cmds[] = {
+    { "info", cmd_info, "show a host's xend node information", help_info },
+    { "list", cmd_list, "list the domains running on a host", help_list },
+    { "check", cmd_check, "run every pre-flight check, move nothing",
+      help_check },
+    { "migrate", cmd_migrate, "migrate a domain to another host",
+      help_migrate },
+    { "prepare", cmd_prepare, "step 1 at the destination: checks, cookie",
+      help_prepare },
+    { "perform", cmd_perform, "step 2 at the source: xend's migrate",
+      help_perform },
+    { "finish", cmd_finish, "step 3 at the destination: domain runs",
+      help_finish },
+    { "confirm", cmd_confirm, "step 4 at the source: domain gone, or "
+      "recovered", help_confirm },
+    { NULL, NULL, NULL, NULL },
+};
+
+static void
+print_main_help(FILE *out)
+{
+    size_t i;
+
+    fputs("usage: xenmig [--help] [--version] <command> [options]\n\n"
+          "Probe Xen hosts that run xend and live-migrate domains "
+          "between them.\n\nCommands:\n", out);
+    for (i = 0; cli_cmds[i].name; i++)
+        fprintf(out, "  %-14s %s\n", cli_cmds[i].name,
+                cli_cmds[i].summary);
+    fputs("\nRun 'xenmig <command> --help' for a command's options.\n"
+          "Exit codes: 0 ok, 1 failed, 2 usage, "
+          "3 domain lost by xend.\n", out);
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2) {
+        print_main_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_main_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 ||
+        strcmp(argv[1], "-V") == 0) {
+        printf("xenmig %s (libxenmig %s)\n", XENMIG_VERSION,
+               xenmig_version());
+        return CLI_EXIT_OK;
+    }
+    for (i = 0; cli_cmds[i].name; i++) {
+        if (strcmp(argv[1], cli_cmds[i].name) != 0)
+            continue;
+        if (argc > 2 && (strcmp(argv[2], "--help") == 0 ||
+                         strcmp(argv[2], "-h") == 0)) {
+            fputs(cli_cmds[i].help, stdout);
+            return CLI_EXIT_OK;
+        }
+        return cli_cmds[i].fn(argc - 1, argv + 1);
+    }
+    cli_err("unknown command '%s'", argv[1]);
+    fputs("Try 'xenmig --help'.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
