@@ -84,6 +84,7 @@ typedef struct xenmig_conn xenmig_conn;
  * Open a connection to the xend at @uri: "unix:///path/to/socket",
  * "http://host[:port]" (port 8000 by default), or NULL for
  * XENMIG_DEFAULT_URI. Nothing is sent until the first request.
+ * A connection must not be used by two threads at once.
  * Release *out with xenmig_conn_free().
  * Returns 0, XENMIG_EINVAL (bad URI) or XENMIG_ENOMEM.
  */
@@ -116,7 +117,8 @@ XENMIG_API int xenmig_node_get(xenmig_node **out, xenmig_conn *conn,
                                xenmig_error *err);
 XENMIG_API void xenmig_node_free(xenmig_node *node);
 
-/* Borrowed strings; "" when xend did not report the field. */
+/* Borrowed strings; "" when xend did not report the field. Numbers
+ * read -1 when absent (0 for memory). */
 XENMIG_API const char *xenmig_node_host(const xenmig_node *node);
 XENMIG_API const char *xenmig_node_release(const xenmig_node *node);
 XENMIG_API const char *xenmig_node_machine(const xenmig_node *node);
@@ -157,6 +159,10 @@ XENMIG_API size_t xenmig_domain_list_count(const xenmig_domain_list *l);
 XENMIG_API const xenmig_domain *
 xenmig_domain_list_at(const xenmig_domain_list *list, size_t i);
 
+/*
+ * Fields xend did not report read as "" for strings and -1 for
+ * numbers (0 for memory sizes).
+ */
 /* -1 when the domain has no domid (inactive managed domain). */
 XENMIG_API int xenmig_domain_id(const xenmig_domain *dom);
 XENMIG_API const char *xenmig_domain_name(const xenmig_domain *dom);

@@ -17,6 +17,7 @@
  */
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -96,6 +97,21 @@ now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * How long finish, confirm and recovery wait for xend to settle:
+ * XM_MIGRATE_SETTLE_MS, or $XENMIG_SETTLE_TIMEOUT seconds (0..600).
+ */
+static long
+settle_ms(void)
+{
+    const char *env = getenv("XENMIG_SETTLE_TIMEOUT");
+    long long s;
+
+    if (env && xm_parse_ll(&s, env, 0, 600) == 0)
+        return (long)s * 1000;
+    return XM_MIGRATE_SETTLE_MS;
 }
 
 static void
@@ -689,7 +705,7 @@ step_finish(struct step_ctx *ctx)
                      "perform cookie lacks the domain");
         goto out;
     }
-    deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    deadline = now_ms() + settle_ms();
     for (;;) {
         xenmig_domain_free(d);
         rc = find_domain(&d, ctx->conn, uuid, err);
@@ -740,7 +756,7 @@ resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
                  xenmig_error *err)
 {
     xenmig_domain *d = NULL;
-    long deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    long deadline = now_ms() + settle_ms();
     int rc;
 
     for (;;) {
@@ -795,7 +811,7 @@ step_confirm(struct step_ctx *ctx)
         res = XENMIG_STEP_COMPLETE;
         goto out;
     }
-    deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    deadline = now_ms() + settle_ms();
     for (;;) {
         xenmig_domain_free(d);
         rc = find_domain(&d, ctx->conn, uuid, err);
@@ -839,7 +855,7 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
     const char *src_host = xenmig_conn_host(src);
     const char *dst_host = xenmig_conn_host(dst);
     int code = cause && cause->code ? cause->code : XENMIG_ERROR;
-    long deadline = now_ms() + XM_MIGRATE_SETTLE_MS;
+    long deadline = now_ms() + settle_ms();
     int rc;
 
     xm_strlcpy(why, cause && cause->msg[0] ? cause->msg :

@@ -55,21 +55,31 @@ serve_file(httpd **h, xenmig_conn **conn, bool unix_socket,
     return xenmig_conn_set_timeouts(*conn, 2000, 5000, &err);
 }
 
+/* @line ("\r\nName: ...") starts somewhere in the headers of @req. */
+static bool
+has_line(const char *req, const char *line)
+{
+    const char *end = strstr(req, "\r\n\r\n");
+    size_t n = strlen(line);
+    const char *p;
+
+    if (!end)
+        return false;
+    for (p = strchr(req, '\r'); p && p < end + 2; p = strchr(p + 1, '\r')) {
+        if (strncasecmp(p, line, n) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The header @name with value @value appears in @req (any case). */
 static bool
 has_header(const char *req, const char *name, const char *value)
 {
     char line[256];
-    const char *p = req;
-    size_t n;
 
     snprintf(line, sizeof(line), "\r\n%s: %s\r\n", name, value);
-    n = strlen(line);
-    for (; (p = strchr(p, '\r')) != NULL; p++) {
-        if (strncasecmp(p, line, n) == 0)
-            return true;
-    }
-    return false;
+    return has_line(req, line);
 }
 
 /* The header @name appears at all. */
@@ -77,16 +87,9 @@ static bool
 has_header_name(const char *req, const char *name)
 {
     char line[128];
-    const char *p = req;
-    size_t n;
 
     snprintf(line, sizeof(line), "\r\n%s:", name);
-    n = strlen(line);
-    for (; (p = strchr(p, '\r')) != NULL; p++) {
-        if (strncasecmp(p, line, n) == 0)
-            return true;
-    }
-    return false;
+    return has_line(req, line);
 }
 
 /* The request line of @req equals @want. */
@@ -1319,8 +1322,16 @@ test_xend__too_many_headers_are_refused(void)
                             "Content-length: 0\r\n\r\n");
     REQUIRE(len < sizeof(reply));
     REQUIRE(httpd_push(h, HTTPD_REPLY, reply, len) == 0);
+    len = (size_t)snprintf(reply, sizeof(reply), "HTTP/1.1 200 OK\r\n"
+                           "Content-type: application/sxp; %0100d\r\n"
+                           "Content-length: 0\r\n\r\n", 0);
+    REQUIRE(httpd_push(h, HTTPD_REPLY, reply, len) == 0);
     CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), XENMIG_ERANGE);
-    ASSERT_CONTAINS(err.msg, "reply headers");
+    ASSERT_CONTAINS(err.msg, "reply headers from '127.0.0.1' over the "
+                    "limit");
+    CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), XENMIG_ERANGE);
+    ASSERT_CONTAINS(err.msg, "content-type header from '127.0.0.1' too "
+                    "long");
  out:
     xenmig_conn_free(conn);
     httpd_stop(h);
@@ -1354,6 +1365,58 @@ test_xend__refused_connection_names_host_and_request(void)
     CU_ASSERT_STRING_EQUAL(err.msg, want);
     CU_ASSERT_EQUAL(err.sys_errno, ECONNREFUSED);
  out:
+    if (fd >= 0)
+        close(fd);
+    xenmig_conn_free(conn);
+}
+
+static void
+test_xend__connect_timeout_is_bounded(void)
+{
+    struct sockaddr_in sa;
+    socklen_t slen = sizeof(sa);
+    xenmig_conn *conn = NULL;
+    xenmig_node *node = NULL;
+    xenmig_error err;
+    struct timespec t0;
+    char uri[64];
+    int fd, fill[4] = { -1, -1, -1, -1 };
+    size_t i;
+    long ms;
+
+    /*
+     * A listener whose accept queue is full drops further SYNs, so
+     * the connect hangs until our connect timeout.
+     */
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    REQUIRE(listen(fd, 0) == 0);
+    REQUIRE(getsockname(fd, (struct sockaddr *)&sa, &slen) == 0);
+    for (i = 0; i < XM_ARRAY_SIZE(fill); i++) {
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        REQUIRE(fill[i] >= 0);
+        if (connect(fill[i], (struct sockaddr *)&sa, sizeof(sa)) != 0)
+            REQUIRE(errno == EINPROGRESS);
+    }
+    snprintf(uri, sizeof(uri), "http://127.0.0.1:%u",
+             (unsigned)ntohs(sa.sin_port));
+    REQUIRE(xenmig_conn_open(&conn, uri, &err) == 0);
+    REQUIRE(xenmig_conn_set_timeouts(conn, 300, 5000, &err) == 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), XENMIG_ETIMEOUT);
+    ms = ms_since(&t0);
+    CU_ASSERT(ms < 3000);
+    ASSERT_CONTAINS(err.msg, "GET /xend/node: cannot connect within "
+                    "300 ms");
+ out:
+    for (i = 0; i < XM_ARRAY_SIZE(fill); i++) {
+        if (fill[i] >= 0)
+            close(fill[i]);
+    }
     if (fd >= 0)
         close(fd);
     xenmig_conn_free(conn);
@@ -1557,6 +1620,8 @@ static CU_TestInfo test_xend_tests[] = {
       test_xend__too_many_headers_are_refused },
     { "refused_connection_names_host_and_request",
       test_xend__refused_connection_names_host_and_request },
+    { "connect_timeout_is_bounded",
+      test_xend__connect_timeout_is_bounded },
     { "unix_socket_transport", test_xend__unix_socket_transport },
     { "missing_unix_socket_cannot_connect",
       test_xend__missing_unix_socket_cannot_connect },

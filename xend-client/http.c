@@ -119,13 +119,14 @@ static void
 where(char *dst, size_t size, const xenmig_conn *conn, const char *method,
       const char *path)
 {
+    char l[MSG_PIECE];
     char p[MSG_PIECE];
     char m[16];
 
+    msg_str(l, sizeof(l), conn ? conn->label : "?");
     msg_str(p, sizeof(p), path);
     msg_str(m, sizeof(m), method);
-    if (xm_snprintf(dst, size, "xend at '%s': %s %s",
-                    conn ? conn->label : "?", m, p) < 0)
+    if (xm_snprintf(dst, size, "xend at '%s': %s %s", l, m, p) < 0)
         msg_str(dst, size, "xend");
 }
 
@@ -611,11 +612,15 @@ callback_error(const xenmig_conn *conn, const exchange *ex,
         return xm_error_set(err, XENMIG_ERANGE,
                             "%s: reply from '%s' exceeds %zu bytes", prefix,
                             conn->host, ex->max_reply);
-    if (ex->failure == XENMIG_ERANGE)
+    if (ex->failure == XENMIG_ERANGE &&
+        strcmp(ex->why, "reply headers") == 0)
         return xm_error_set(err, XENMIG_ERANGE,
-                            "%s: %s from '%s' over the limit (%d lines, "
-                            "%u bytes)", prefix, ex->why, conn->host,
+                            "%s: reply headers from '%s' over the limit "
+                            "(%d lines, %u bytes)", prefix, conn->host,
                             XM_XEND_MAX_HEADERS, XM_XEND_MAX_HEADER_BYTES);
+    if (ex->failure == XENMIG_ERANGE)
+        return xm_error_set(err, XENMIG_ERANGE, "%s: %s from '%s' too long",
+                            prefix, ex->why, conn->host);
     return xm_error_set(err, XENMIG_EHTTP,
                         "%s: malformed %s in the reply (HTTP/1.x expected)",
                         prefix, ex->why);

@@ -162,8 +162,13 @@ int xm_xend_migrate(xenmig_conn *conn, const char *dom,
 
 /*
  * Typed views of S-expressions xend sent (also used by the HTTP
- * calls). Missing host or memory fields are XENMIG_EPARSE naming the
- * field; other fields are optional. Free with the public *_free().
+ * calls); free with the public *_free(). A missing required field is
+ * XENMIG_EPARSE naming it: node needs host, total_memory, free_memory;
+ * a domain needs name and memory. Absent optional fields read as: ""
+ * for strings, -1 for xen_major/xen_minor/nr_cpus/domid/status, 1 for
+ * xend_config_format, maxmem = memory, vcpus = online_vcpus or 0.
+ * Numbers may be bare or quoted ('3'). A domain is HVM when it has
+ * image/hvm, paused when its state has 'p' (no state: status 1).
  */
 int xm_xend_node_from_sexpr(xenmig_node **out, const xm_sexpr *sx,
                             xenmig_error *err);

@@ -86,14 +86,13 @@ wait_fd(httpd *h, int fd, short events, int ms)
 static size_t
 content_length(const char *req)
 {
-    const char *p = req;
+    const char *p;
     char *end;
     unsigned long v;
 
-    while ((p = strchr(p, '\n')) != NULL) {
-        p++;
-        if (strncasecmp(p, "content-length:", 15) == 0) {
-            v = strtoul(p + 15, &end, 10);
+    for (p = strchr(req, '\n'); p; p = strchr(p + 1, '\n')) {
+        if (strncasecmp(p + 1, "content-length:", 15) == 0) {
+            v = strtoul(p + 16, &end, 10);
             return v > HTTPD_MAX_REQUEST ? HTTPD_MAX_REQUEST : v;
         }
     }
@@ -393,8 +392,10 @@ httpd_push_file(httpd *h, const char *path)
         perror(path);
         return -1;
     }
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0)
+    if (fseek(f, 0, SEEK_END) != 0)
+        goto out;
+    size = ftell(f);
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0)
         goto out;
     data = malloc((size_t)size + 1);
     if (!data || fread(data, 1, (size_t)size, f) != (size_t)size)

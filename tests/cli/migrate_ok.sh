@@ -1,0 +1,27 @@
+#!/bin/sh
+# migrate_ok.sh: live and non-live migrations succeed against every
+# xend personality, end to end through the emulator.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hosts.sh"
+
+for v in 3.0.0 3.0.2 3.3 4.0 4.1; do
+    start_host xenhost-a 127.0.0.2 --version "$v" --link-rate 0 \
+        --domain name=web01,memory=64,dirty=5 \
+        --domain name=db01,memory=32
+    start_host xenhost-b 127.0.0.3 --version "$v" --link-rate 0
+    expect_exit 0 xm migrate --live web01 xenhost-b \
+        --connect http://xenhost-a:8000
+    exactly_on xenhost-b xenhost-a web01
+    expect_exit 0 xm migrate db01 xenhost-b \
+        --connect http://xenhost-a:8000 --json
+    grep -q '"result": *"migrated"' "$T/stdout" || fail "json: $(cat "$T/stdout")"
+    exactly_on xenhost-b xenhost-a db01
+    # and back, by the destination's xend URI
+    expect_exit 0 xm migrate --live web01 http://xenhost-a:8000 \
+        --connect http://xenhost-b:8000
+    exactly_on xenhost-a xenhost-b web01
+    stop_hosts
+    rm -f "$T"/*.ready
+done
+pass
