@@ -57,8 +57,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench-%)
 SONAME   := lib$(NAME).so.$(SOVERSION)
 SHLIB    := $(B)/lib$(NAME).so.$(VERSION)
 
-.PHONY: all check lint install clean dist bench demo check-unit \
-        check-abi check-emulator check-cli
+.PHONY: all check lint install clean dist bench demo deps
 all: $(B)/lib$(NAME).a $(B)/$(SONAME) $(B)/lib$(NAME).so $(B)/$(NAME) \
      $(B)/$(NAME).pc
 
@@ -117,8 +116,17 @@ $(B)/bench-%: bench/%.c $(B)/lib$(NAME).a
 	$(CC) $(XM_CFLAGS) -o $@ $< $(B)/lib$(NAME).a $(XM_LDFLAGS) \
 	    $(DEPS_LIBS)
 
-check: all $(B)/run-tests
+# Install (as root) or name (otherwise) the Debian packages needed.
+deps:
+	@sh scripts/deps.sh
+
+check: deps
+	$(MAKE) all $(B)/run-tests
 	B=$(B) SANITIZE=$(SANITIZE) sh tests/check.sh
+
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh
 
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done

@@ -1,0 +1,75 @@
+#!/bin/sh
+# demo.sh: the main job on built-in emulated hosts. Starts xenhost-a
+# (127.0.0.2) with the domain web01 and xenhost-b (127.0.0.3), both
+# named through a private /etc/hosts, then shows the destination,
+# checks, live-migrates web01 and lists both hosts' domains.
+set -eu
+cd "$(dirname "$0")/.."
+B=${B:-build}
+if [ -z "${XM_IN_HOSTS:-}" ]; then
+    if ! python3 tests/emulator/with-hosts --check >/dev/null 2>&1; then
+        echo "demo: cannot make a private mount namespace for /etc/hosts" >&2
+        echo "demo: run it as root, or where 'unshare -rm' works" >&2
+        exit 1
+    fi
+    XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts \
+        --map localhost.localdomain=127.0.0.1 -- sh "$0" "$@"
+fi
+
+T=$(mktemp -d)
+pids=""
+cleanup() {
+    [ -z "$pids" ] || kill $pids 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+export LD_LIBRARY_PATH="$PWD/$B"
+xm() { "$PWD/$B/xenmig" "$@"; }
+say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+
+start() {
+    name=$1
+    shift
+    python3 tests/emulator/xenhost --name "$name" \
+        --ready-file "$T/$name.ready" --log-file "$T/$name.log" "$@" &
+    pids="$pids $!"
+}
+# 256 MiB guest dirtying 40 MiB/s, over a 1 Gbit/s emulated link
+start xenhost-a --address 127.0.0.2 \
+    --domain name=web01,memory=256,vcpus=2,dirty=40 \
+    --domain name=db01,memory=512,vcpus=2
+start xenhost-b --address 127.0.0.3
+for i in $(seq 100); do
+    [ -s "$T/xenhost-a.ready" ] && [ -s "$T/xenhost-b.ready" ] && break
+    sleep 0.1
+done
+[ -s "$T/xenhost-b.ready" ] || { echo "demo: hosts did not start" >&2; exit 1; }
+
+echo "Two emulated Xen hosts run xend 4.4: xenhost-a and xenhost-b."
+say xenmig list --connect http://xenhost-a:8000
+xm list --connect http://xenhost-a:8000
+say xenmig info --connect http://xenhost-b:8000
+xm info --connect http://xenhost-b:8000
+if xm --help | grep -q '^  capabilities '; then
+    say xenmig capabilities --connect http://xenhost-b:8000
+    xm capabilities --connect http://xenhost-b:8000
+fi
+say xenmig check web01 xenhost-b --connect http://xenhost-a:8000
+xm check web01 xenhost-b --connect http://xenhost-a:8000
+say xenmig migrate --live web01 xenhost-b --connect http://xenhost-a:8000
+xm migrate --live web01 xenhost-b --connect http://xenhost-a:8000
+port=$(sed -nE 's/.*"control_port": ([0-9]+).*/\1/p' "$T/xenhost-a.ready")
+echo "(the emulated source measured: $(curl -sf --max-time 5 \
+    "http://127.0.0.2:$port/stats" | python3 -c '
+import json, sys
+m = json.load(sys.stdin)["migrations"][-1]
+print("%d MiB sent in %d rounds, downtime %.0f ms" % (
+    m["bytes_sent"] >> 20, m["rounds"], m["downtime_s"] * 1000))
+' 2>/dev/null || echo "stats unavailable"))"
+say xenmig list --connect http://xenhost-a:8000
+xm list --connect http://xenhost-a:8000
+say xenmig list --connect http://xenhost-b:8000
+xm list --connect http://xenhost-b:8000
+echo
+echo "web01 now runs on xenhost-b only."
