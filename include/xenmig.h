@@ -336,6 +336,119 @@ XENMIG_API int xenmig_migrate_check(xenmig_conn *src, const char *dom,
 /* Release memory the library handed out (cookies). NULL is a no-op. */
 XENMIG_API void xenmig_free(void *ptr);
 
+/* ---- capabilities (libvirt <capabilities> XML) ---------------------- */
+
+/*
+ * A host's migration capabilities: what libvirt's capabilities XML
+ * says (host arch, <migration_features>, one <guest> per xen_caps
+ * entry) plus what only xenmig's extension can hold (relocation and
+ * SSL ports, hosts-allow, xend version). Opaque; made by
+ * xenmig_caps_probe() or xenmig_caps_from_xml(), released by
+ * xenmig_caps_free().
+ */
+typedef struct xenmig_caps xenmig_caps;
+
+/* What the "(help)" probe of a relocation port found. */
+enum {
+    XENMIG_RELOC_UNKNOWN = 0,   /* not probed / not in the document */
+    XENMIG_RELOC_ANSWERS = 1,   /* answers us: would take a migration */
+    XENMIG_RELOC_CLOSED = 2,    /* connection refused: no server */
+    XENMIG_RELOC_REJECTED = 3,  /* closed on us at once: hosts-allow */
+    XENMIG_RELOC_SILENT = 4,    /* accepted, said nothing in time */
+    XENMIG_RELOC_BAD_REPLY = 5  /* answered, but not as xend does */
+};
+
+#define XENMIG_CAPS_OPTS_VERSION 1
+
+typedef struct xenmig_caps_opts {
+    unsigned int version;     /* XENMIG_CAPS_OPTS_VERSION */
+    int port;                 /* relocation port; 0 = the config's,
+                                 else 8002 */
+    const char *config_path;  /* xend-config.sxp to read; NULL = read
+                                 $XEND_CONFIG or /etc/xen/xend-config.sxp
+                                 only for a unix:// connection */
+    long timeout_ms;          /* bound on each network wait; 0 = 5 s */
+} xenmig_caps_opts;
+
+#define XENMIG_CAPS_OPTS_INIT { XENMIG_CAPS_OPTS_VERSION, 0, NULL, 0 }
+
+/*
+ * Probe the host behind @conn: GET /xend/node, a "(help)" probe of its
+ * relocation port (starts no restore), a TCP connect to its SSL
+ * relocation port, and, for a local xend, its xend-config.sxp.
+ * @opts may be NULL. Release *out with xenmig_caps_free().
+ * Returns 0; XENMIG_EINVAL (bad opts, a bad boolean in the config
+ * file, named); XENMIG_EPARSE (config file); XENMIG_EIO (config file
+ * unreadable); the xend errors of xenmig_node_get() (the message names
+ * the host); XENMIG_ENOMEM.
+ */
+XENMIG_API int xenmig_caps_probe(xenmig_caps **out, xenmig_conn *conn,
+                                 const xenmig_caps_opts *opts,
+                                 xenmig_error *err);
+
+/*
+ * Write @caps as a <capabilities> document valid against libvirt's
+ * capability schema. With @extended non-zero, also the xenmig:xend
+ * element (namespace http://xenmig.org/schemas/capabilities/1) as the
+ * last child of <capabilities>. *xml_out is NUL-terminated UTF-8;
+ * free it with xenmig_free(). Returns 0, XENMIG_EINVAL, XENMIG_ENOMEM.
+ */
+XENMIG_API int xenmig_caps_to_xml(char **xml_out, const xenmig_caps *caps,
+                                  int extended, xenmig_error *err);
+
+/*
+ * Read a capabilities document (@len bytes of @xml; need not be
+ * NUL-terminated) back. Refused with XENMIG_EPARSE and err->line set:
+ * malformed XML, a DTD or entity declaration, elements nested deeper
+ * than 16, an element or value of the wrong type. XENMIG_ERANGE: over
+ * 1 MiB. No network or file access is ever made. Release *out with
+ * xenmig_caps_free().
+ */
+XENMIG_API int xenmig_caps_from_xml(xenmig_caps **out, const char *xml,
+                                    size_t len, xenmig_error *err);
+
+/* Release @caps. NULL is a no-op. */
+XENMIG_API void xenmig_caps_free(xenmig_caps *caps);
+
+/* Host CPU arch, libvirt spelling ("x86_64", "i686"); borrowed. */
+XENMIG_API const char *xenmig_caps_arch(const xenmig_caps *caps);
+/* 1 when the host takes live migrations from us (<live/>), else 0. */
+XENMIG_API int xenmig_caps_live(const xenmig_caps *caps);
+/* 1 when <uri_transport>@name</uri_transport> is listed, else 0. */
+XENMIG_API int xenmig_caps_has_transport(const xenmig_caps *caps,
+                                         const char *name);
+/* XENMIG_RELOC_* of the relocation port, and that port (0 unknown). */
+XENMIG_API int xenmig_caps_relocation_status(const xenmig_caps *caps);
+XENMIG_API int xenmig_caps_relocation_port(const xenmig_caps *caps);
+/* XENMIG_RELOC_ANSWERS or _CLOSED for the SSL port, 0 unknown. */
+XENMIG_API int xenmig_caps_ssl_status(const xenmig_caps *caps);
+XENMIG_API int xenmig_caps_ssl_port(const xenmig_caps *caps);
+/* 1: hosts-allow empty (any host may migrate in), 0: restricted,
+ * -1: unknown (the config file was not read). */
+XENMIG_API int xenmig_caps_hosts_allow_open(const xenmig_caps *caps);
+/* Space-separated xen_caps ("xen-3.0-x86_64 hvm-3.0-x86_32"); borrowed,
+ * "" when unknown. */
+XENMIG_API const char *xenmig_caps_xen_caps(const xenmig_caps *caps);
+/* xend's Xen version ("4.1.0"), "" when unknown; borrowed. */
+XENMIG_API const char *xenmig_caps_xen_version(const xenmig_caps *caps);
+/* xend_config_format, -1 when unknown. */
+XENMIG_API int xenmig_caps_xend_config_format(const xenmig_caps *caps);
+/* xend's host name, "" when unknown; borrowed. */
+XENMIG_API const char *xenmig_caps_host(const xenmig_caps *caps);
+/* Static name of a XENMIG_RELOC_* status ("answers", "closed", ...). */
+XENMIG_API const char *xenmig_caps_status_str(int status);
+
+/*
+ * Can a domain go from the host @src describes to the host @dst
+ * describes? Yes when @dst has <live/>, the two share a uri_transport,
+ * and @dst offers every guest type (os_type, arch, PAE) @src offers.
+ * Returns 1 (yes), 0 (no: a one-line reason in @why, which may be
+ * NULL) or XENMIG_EINVAL for a NULL @src or @dst.
+ */
+XENMIG_API int xenmig_caps_compatible(const xenmig_caps *src,
+                                      const xenmig_caps *dst, char *why,
+                                      size_t why_size);
+
 #ifdef __cplusplus
 }
 #endif

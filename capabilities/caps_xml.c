@@ -1,0 +1,720 @@
+/*
+ * caps_xml.c: capabilities to and from libvirt's <capabilities> XML,
+ * with libxml2's tree API
+ *
+ * The xenmig extension is one element, xenmig:xend, the last child of
+ * <capabilities>: libvirt's consumers look things up by path under
+ * /capabilities/host and /capabilities/guest and never see it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "caps.h"
+
+#define X(s) ((const xmlChar *)(s))
+#define XM_CAPS_MAX_TEXT 1024
+
+static const char *const transport_names[] = { "esx", "tcp", "xenmigr" };
+
+/* ---- writing ------------------------------------------------------- */
+
+static int
+add_guest(xmlNodePtr root, const xm_caps_guest *g)
+{
+    xmlNodePtr guest, arch, dom, feat;
+    char ws[8];
+
+    if (xm_snprintf(ws, sizeof(ws), "%d", g->wordsize) < 0)
+        return XENMIG_EINVAL;
+    guest = xmlNewChild(root, NULL, X("guest"), NULL);
+    if (!guest || !xmlNewTextChild(guest, NULL, X("os_type"),
+                                   X(g->os_type)))
+        return XENMIG_ENOMEM;
+    arch = xmlNewChild(guest, NULL, X("arch"), NULL);
+    if (!arch || !xmlNewProp(arch, X("name"), X(g->arch)) ||
+        !xmlNewTextChild(arch, NULL, X("wordsize"), X(ws)))
+        return XENMIG_ENOMEM;
+    dom = xmlNewChild(arch, NULL, X("domain"), NULL);
+    if (!dom || !xmlNewProp(dom, X("type"), X("xen")))
+        return XENMIG_ENOMEM;
+    if (!g->pae && !g->nonpae)
+        return 0;
+    feat = xmlNewChild(guest, NULL, X("features"), NULL);
+    if (!feat)
+        return XENMIG_ENOMEM;
+    if (g->pae && !xmlNewChild(feat, NULL, X("pae"), NULL))
+        return XENMIG_ENOMEM;
+    if (g->nonpae && !xmlNewChild(feat, NULL, X("nonpae"), NULL))
+        return XENMIG_ENOMEM;
+    return 0;
+}
+
+static int
+set_int_prop(xmlNodePtr node, const char *name, int v)
+{
+    char s[16];
+
+    if (xm_snprintf(s, sizeof(s), "%d", v) < 0)
+        return XENMIG_EINVAL;
+    return xmlNewProp(node, X(name), X(s)) ? 0 : XENMIG_ENOMEM;
+}
+
+static int
+add_extension(xmlNodePtr root, const xenmig_caps *caps)
+{
+    xmlNodePtr ext, n;
+    xmlNsPtr ns;
+    const char *open;
+
+    ext = xmlNewChild(root, NULL, X("xend"), NULL);
+    if (!ext)
+        return XENMIG_ENOMEM;
+    ns = xmlNewNs(ext, X(XM_CAPS_NS), X(XM_CAPS_NS_PREFIX));
+    if (!ns)
+        return XENMIG_ENOMEM;
+    xmlSetNs(ext, ns);
+    if (caps->host && *caps->host &&
+        !xmlNewProp(ext, X("host"), X(caps->host)))
+        return XENMIG_ENOMEM;
+    if (caps->xen_version && *caps->xen_version &&
+        !xmlNewProp(ext, X("version"), X(caps->xen_version)))
+        return XENMIG_ENOMEM;
+    if (caps->config_format >= 0 &&
+        set_int_prop(ext, "config_format", caps->config_format))
+        return XENMIG_ENOMEM;
+
+    n = xmlNewChild(ext, ns, X("relocation"), NULL);
+    if (!n || !xmlNewProp(n, X("status"),
+                          X(xm_caps_status_name(caps->reloc_status))))
+        return XENMIG_ENOMEM;
+    if (caps->reloc_port > 0 && set_int_prop(n, "port", caps->reloc_port))
+        return XENMIG_ENOMEM;
+    n = xmlNewChild(ext, ns, X("ssl_relocation"), NULL);
+    if (!n || !xmlNewProp(n, X("status"),
+                          X(xm_caps_status_name(caps->ssl_status))))
+        return XENMIG_ENOMEM;
+    if (caps->ssl_port > 0 && set_int_prop(n, "port", caps->ssl_port))
+        return XENMIG_ENOMEM;
+    open = caps->hosts_allow_open < 0 ? "unknown"
+         : caps->hosts_allow_open ? "yes" : "no";
+    n = xmlNewTextChild(ext, ns, X("hosts_allow"),
+                        caps->hosts_allow ? X(caps->hosts_allow) : NULL);
+    if (!n || !xmlNewProp(n, X("open"), X(open)))
+        return XENMIG_ENOMEM;
+    return 0;
+}
+
+static int
+build(xmlDocPtr doc, const xenmig_caps *caps, int extended)
+{
+    xmlNodePtr root, host, cpu, feat, mf, ut;
+    size_t i;
+    int rc;
+
+    root = xmlNewNode(NULL, X("capabilities"));
+    if (!root)
+        return XENMIG_ENOMEM;
+    xmlDocSetRootElement(doc, root);
+    host = xmlNewChild(root, NULL, X("host"), NULL);
+    cpu = host ? xmlNewChild(host, NULL, X("cpu"), NULL) : NULL;
+    if (!cpu || !xmlNewTextChild(cpu, NULL, X("arch"),
+                                 X(caps->arch ? caps->arch : "")))
+        return XENMIG_ENOMEM;
+    if (caps->host_pae) {
+        feat = xmlNewChild(cpu, NULL, X("features"), NULL);
+        if (!feat || !xmlNewChild(feat, NULL, X("pae"), NULL))
+            return XENMIG_ENOMEM;
+    }
+    mf = xmlNewChild(host, NULL, X("migration_features"), NULL);
+    if (!mf)
+        return XENMIG_ENOMEM;
+    if (caps->live && !xmlNewChild(mf, NULL, X("live"), NULL))
+        return XENMIG_ENOMEM;
+    if (caps->transports) {
+        ut = xmlNewChild(mf, NULL, X("uri_transports"), NULL);
+        if (!ut)
+            return XENMIG_ENOMEM;
+        for (i = 0; i < XM_ARRAY_SIZE(transport_names); i++) {
+            if ((caps->transports & (1u << i)) &&
+                !xmlNewTextChild(ut, NULL, X("uri_transport"),
+                                 X(transport_names[i])))
+                return XENMIG_ENOMEM;
+        }
+    }
+    for (i = 0; i < caps->nguests; i++) {
+        rc = add_guest(root, &caps->guests[i]);
+        if (rc)
+            return rc;
+    }
+    if (extended)
+        return add_extension(root, caps);
+    return 0;
+}
+
+int
+xenmig_caps_to_xml(char **xml_out, const xenmig_caps *caps, int extended,
+                   xenmig_error *err)
+{
+    xmlDocPtr doc = NULL;
+    xmlChar *mem = NULL;
+    char *copy = NULL;
+    int size = 0;
+    int rc;
+
+    if (!xml_out || !caps) {
+        rc = xm_error_set(err, XENMIG_EINVAL,
+                          "capabilities xml: invalid argument");
+        goto out;
+    }
+    *xml_out = NULL;
+    doc = xmlNewDoc(X("1.0"));
+    if (!doc) {
+        rc = xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = build(doc, caps, extended);
+    if (rc) {
+        rc = xm_error_set(err, rc, "capabilities xml: %s",
+                          rc == XENMIG_ENOMEM ? "out of memory"
+                                              : "cannot build");
+        goto out;
+    }
+    xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
+    if (!mem || size <= 0) {
+        rc = xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+        goto out;
+    }
+    copy = xm_strndup((const char *)mem, (size_t)size);
+    if (!copy) {
+        rc = xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+        goto out;
+    }
+    *xml_out = copy;
+    rc = 0;
+ out:
+    xmlFree(mem);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* ---- reading ------------------------------------------------------- */
+
+static int bad(xenmig_error *err, xmlNodePtr node, const char *fmt, ...)
+    XM_PRINTF(3, 4);
+
+/* An XENMIG_EPARSE naming the line of @node. */
+static int
+bad(xenmig_error *err, xmlNodePtr node, const char *fmt, ...)
+{
+    char what[160];
+    long line = node ? xmlGetLineNo(node) : 0;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        what[0] = '\0';
+    xm_error_set(err, XENMIG_EPARSE, "capabilities xml: line %ld: %s",
+                 line, what);
+    if (err)
+        err->line = line > 0 && line < 1000000000 ? (int)line : 0;
+    return XENMIG_EPARSE;
+}
+
+static int
+is_elem(xmlNodePtr n, const char *name, int ours)
+{
+    if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, name))
+        return 0;
+    if (ours)
+        return n->ns && strcmp((const char *)n->ns->href, XM_CAPS_NS) == 0;
+    return n->ns == NULL;
+}
+
+/* The text of @n, trimmed of blanks, into @buf. */
+static int
+text_of(char *buf, size_t size, xmlNodePtr n, xenmig_error *err)
+{
+    xmlNodePtr c;
+    size_t len = 0;
+    const char *s;
+    size_t a, b;
+
+    buf[0] = '\0';
+    for (c = n->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE)
+            return bad(err, c, "'%s' inside '%s': text expected",
+                       (const char *)c->name, (const char *)n->name);
+        if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
+            continue;
+        s = (const char *)c->content;
+        b = strlen(s);
+        if (len + b >= size)
+            return bad(err, n, "text of '%s' too long",
+                       (const char *)n->name);
+        memcpy(buf + len, s, b + 1);
+        len += b;
+    }
+    a = strspn(buf, " \t\r\n");
+    b = len;
+    while (b > a && strchr(" \t\r\n", buf[b - 1]))
+        b--;
+    memmove(buf, buf + a, b - a);
+    buf[b - a] = '\0';
+    return 0;
+}
+
+static int
+must_be_empty(xmlNodePtr n, xenmig_error *err)
+{
+    char t[8];
+
+    if (text_of(t, sizeof(t), n, err))
+        return XENMIG_EPARSE;
+    if (t[0])
+        return bad(err, n, "'%s' must be empty", (const char *)n->name);
+    return 0;
+}
+
+static int
+int_prop(int *out, xmlNodePtr n, const char *name, int min, int max,
+         xenmig_error *err)
+{
+    xmlChar *v = xmlGetNoNsProp(n, X(name));
+    int rc = 0;
+
+    if (!v)
+        return 0;
+    if (xm_parse_int(out, (const char *)v, min, max))
+        rc = bad(err, n, "attribute '%s' of '%s' is not a number in "
+                 "%d..%d: '%.40s'", name, (const char *)n->name, min, max,
+                 (const char *)v);
+    xmlFree(v);
+    return rc;
+}
+
+static int
+status_prop(int *out, xmlNodePtr n, xenmig_error *err)
+{
+    xmlChar *v = xmlGetNoNsProp(n, X("status"));
+    int st;
+
+    *out = XENMIG_RELOC_UNKNOWN;
+    if (!v)
+        return 0;
+    for (st = XENMIG_RELOC_UNKNOWN; st <= XENMIG_RELOC_BAD_REPLY; st++) {
+        if (strcmp((const char *)v, xm_caps_status_name(st)) == 0) {
+            *out = st;
+            xmlFree(v);
+            return 0;
+        }
+    }
+    st = bad(err, n, "unknown status '%.40s'", (const char *)v);
+    xmlFree(v);
+    return st;
+}
+
+static int
+check_depth(xmlNodePtr n, int depth, xenmig_error *err)
+{
+    xmlNodePtr c;
+    int rc;
+
+    if (depth > XM_CAPS_MAX_DEPTH)
+        return bad(err, n, "elements nested deeper than %d",
+                   XM_CAPS_MAX_DEPTH);
+    for (c = n->children; c; c = c->next) {
+        if (c->type == XML_ENTITY_REF_NODE ||
+            c->type == XML_ENTITY_DECL || c->type == XML_DTD_NODE)
+            return bad(err, c, "entities are not allowed");
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        rc = check_depth(c, depth + 1, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+read_cpu(xenmig_caps *caps, xmlNodePtr cpu, xenmig_error *err)
+{
+    char arch[32];
+    xmlNodePtr c, f;
+    int have_arch = 0;
+
+    for (c = cpu->children; c; c = c->next) {
+        if (is_elem(c, "arch", 0)) {
+            if (text_of(arch, sizeof(arch), c, err))
+                return XENMIG_EPARSE;
+            if (!arch[0] || strspn(arch, "abcdefghijklmnopqrstuvwxyz"
+                                   "0123456789_") != strlen(arch))
+                return bad(err, c, "bad cpu arch '%s'", arch);
+            xm_free(caps->arch);
+            caps->arch = xm_strdup(arch);
+            if (!caps->arch)
+                return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+            have_arch = 1;
+        } else if (is_elem(c, "features", 0)) {
+            for (f = c->children; f; f = f->next) {
+                if (is_elem(f, "pae", 0))
+                    caps->host_pae = 1;
+            }
+        }
+    }
+    if (!have_arch)
+        return bad(err, cpu, "'cpu' without 'arch'");
+    return 0;
+}
+
+static int
+read_migration(xenmig_caps *caps, xmlNodePtr mf, xenmig_error *err)
+{
+    char name[16];
+    xmlNodePtr c, t;
+    size_t i;
+
+    for (c = mf->children; c; c = c->next) {
+        if (is_elem(c, "live", 0)) {
+            if (must_be_empty(c, err))
+                return XENMIG_EPARSE;
+            caps->live = 1;
+        } else if (is_elem(c, "uri_transports", 0)) {
+            for (t = c->children; t; t = t->next) {
+                if (t->type != XML_ELEMENT_NODE)
+                    continue;
+                if (!is_elem(t, "uri_transport", 0))
+                    return bad(err, t, "unexpected '%s' in "
+                               "'uri_transports'", (const char *)t->name);
+                if (text_of(name, sizeof(name), t, err))
+                    return XENMIG_EPARSE;
+                for (i = 0; i < XM_ARRAY_SIZE(transport_names); i++) {
+                    if (strcmp(name, transport_names[i]) == 0)
+                        break;
+                }
+                if (i == XM_ARRAY_SIZE(transport_names))
+                    return bad(err, t, "unknown uri_transport '%s'", name);
+                caps->transports |= 1u << i;
+            }
+        } else if (c->type == XML_ELEMENT_NODE) {
+            return bad(err, c, "unexpected '%s' in 'migration_features'",
+                       (const char *)c->name);
+        }
+    }
+    return 0;
+}
+
+static int
+read_host(xenmig_caps *caps, xmlNodePtr host, xenmig_error *err)
+{
+    xmlNodePtr c;
+    int have_cpu = 0;
+    int rc;
+
+    for (c = host->children; c; c = c->next) {
+        if (is_elem(c, "cpu", 0)) {
+            rc = read_cpu(caps, c, err);
+            if (rc)
+                return rc;
+            have_cpu = 1;
+        } else if (is_elem(c, "migration_features", 0)) {
+            rc = read_migration(caps, c, err);
+            if (rc)
+                return rc;
+        }
+    }
+    if (!have_cpu)
+        return bad(err, host, "'host' without 'cpu'");
+    return 0;
+}
+
+static int
+read_guest(xm_caps_guest *g, xmlNodePtr guest, xenmig_error *err)
+{
+    char os[16], ws[16];
+    xmlNodePtr c, a, f;
+    xmlChar *name;
+    int have_os = 0, have_arch = 0;
+
+    memset(g, 0, sizeof(*g));
+    for (c = guest->children; c; c = c->next) {
+        if (is_elem(c, "os_type", 0)) {
+            if (text_of(os, sizeof(os), c, err))
+                return XENMIG_EPARSE;
+            if (strcmp(os, "xen") && strcmp(os, "hvm"))
+                return bad(err, c, "unknown os_type '%s'", os);
+            xm_strlcpy(g->os_type, os, sizeof(g->os_type));
+            have_os = 1;
+        } else if (is_elem(c, "arch", 0)) {
+            name = xmlGetNoNsProp(c, X("name"));
+            if (!name || !name[0] ||
+                xm_strlcpy(g->arch, (const char *)name,
+                           sizeof(g->arch)) < 0) {
+                xmlFree(name);
+                return bad(err, c, "guest 'arch' without a valid name");
+            }
+            xmlFree(name);
+            for (a = c->children; a; a = a->next) {
+                if (!is_elem(a, "wordsize", 0))
+                    continue;
+                if (text_of(ws, sizeof(ws), a, err))
+                    return XENMIG_EPARSE;
+                if (xm_parse_int(&g->wordsize, ws, 8, 128) ||
+                    (g->wordsize != 32 && g->wordsize != 64))
+                    return bad(err, a, "wordsize is not 32 or 64: '%s'",
+                               ws);
+            }
+            if (!g->wordsize)
+                return bad(err, c, "guest 'arch' without 'wordsize'");
+            have_arch = 1;
+        } else if (is_elem(c, "features", 0)) {
+            for (f = c->children; f; f = f->next) {
+                if (is_elem(f, "pae", 0))
+                    g->pae = 1;
+                else if (is_elem(f, "nonpae", 0))
+                    g->nonpae = 1;
+            }
+        }
+    }
+    if (!have_os || !have_arch)
+        return bad(err, guest, "'guest' without '%s'",
+                   have_os ? "arch" : "os_type");
+    return 0;
+}
+
+static int
+read_extension(xenmig_caps *caps, xmlNodePtr ext, xenmig_error *err)
+{
+    char text[XM_CAPS_MAX_TEXT];
+    xmlChar *v;
+    xmlNodePtr c;
+    int rc;
+
+    v = xmlGetNoNsProp(ext, X("host"));
+    if (v) {
+        xm_free(caps->host);
+        caps->host = xm_strdup((const char *)v);
+        xmlFree(v);
+        if (!caps->host)
+            return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+    }
+    v = xmlGetNoNsProp(ext, X("version"));
+    if (v) {
+        xm_free(caps->xen_version);
+        caps->xen_version = xm_strdup((const char *)v);
+        xmlFree(v);
+        if (!caps->xen_version)
+            return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+    }
+    rc = int_prop(&caps->config_format, ext, "config_format", 1, 100, err);
+    if (rc)
+        return rc;
+    for (c = ext->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (is_elem(c, "relocation", 1)) {
+            rc = status_prop(&caps->reloc_status, c, err);
+            if (!rc)
+                rc = int_prop(&caps->reloc_port, c, "port", 1, 65535, err);
+        } else if (is_elem(c, "ssl_relocation", 1)) {
+            rc = status_prop(&caps->ssl_status, c, err);
+            if (!rc)
+                rc = int_prop(&caps->ssl_port, c, "port", 1, 65535, err);
+        } else if (is_elem(c, "hosts_allow", 1)) {
+            v = xmlGetNoNsProp(c, X("open"));
+            if (!v || strcmp((const char *)v, "unknown") == 0) {
+                caps->hosts_allow_open = -1;
+            } else if (strcmp((const char *)v, "yes") == 0 ||
+                       strcmp((const char *)v, "no") == 0) {
+                caps->hosts_allow_open = v[0] == 'y';
+            } else {
+                xmlFree(v);
+                return bad(err, c, "'open' is not yes, no or unknown");
+            }
+            xmlFree(v);
+            rc = text_of(text, sizeof(text), c, err);
+            if (!rc && caps->hosts_allow_open >= 0) {
+                caps->hosts_allow = xm_strdup(text);
+                if (!caps->hosts_allow)
+                    rc = xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+            }
+        } else {
+            rc = bad(err, c, "unknown element '%s' in the xenmig "
+                     "namespace", (const char *)c->name);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* xen_caps words again, from the guests. */
+static int
+rebuild_xen_caps(xenmig_caps *caps, xenmig_error *err)
+{
+    xm_buf buf = XM_BUF_INIT(XM_CAPS_MAX_XEN_CAPS);
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < caps->nguests && !rc; i++) {
+        const xm_caps_guest *g = &caps->guests[i];
+        const char *a;
+
+        if (strcmp(g->arch, "x86_64") == 0)
+            a = "x86_64";
+        else if (strcmp(g->arch, "i686") == 0)
+            a = g->pae ? "x86_32p" : "x86_32";
+        else
+            a = g->arch;
+        rc = xm_buf_printf(&buf, "%s%s-3.0-%s", i ? " " : "", g->os_type,
+                           a);
+    }
+    if (!rc) {
+        xm_free(caps->xen_caps);
+        caps->xen_caps = xm_strdup(xm_buf_cstr(&buf));
+        if (!caps->xen_caps)
+            rc = XENMIG_ENOMEM;
+    }
+    xm_buf_dispose(&buf);
+    if (rc)
+        return xm_error_set(err, rc, "capabilities xml: xen_caps: %s",
+                            xenmig_strerror(rc));
+    return 0;
+}
+
+/* SAX hook: a DOCTYPE stops the parser before anything in it is read. */
+static void
+on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+           const xmlChar *sys_id)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+
+    ctxt->_private = ctxt;
+    xmlStopParser(ctxt);
+}
+
+static int
+read_doc(xenmig_caps *caps, xmlDocPtr doc, xenmig_error *err)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr c;
+    int have_host = 0;
+    int rc;
+
+    if (!root || !is_elem(root, "capabilities", 0))
+        return bad(err, root, "root element is not 'capabilities'");
+    rc = check_depth(root, 1, err);
+    if (rc)
+        return rc;
+    caps->guests = xm_calloc(XM_CAPS_MAX_GUESTS, sizeof(*caps->guests));
+    if (!caps->guests)
+        return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+    for (c = root->children; c; c = c->next) {
+        if (is_elem(c, "host", 0)) {
+            if (have_host)
+                return bad(err, c, "more than one 'host'");
+            rc = read_host(caps, c, err);
+            have_host = 1;
+        } else if (is_elem(c, "guest", 0)) {
+            if (caps->nguests >= XM_CAPS_MAX_GUESTS)
+                return bad(err, c, "more than %d guests",
+                           XM_CAPS_MAX_GUESTS);
+            rc = read_guest(&caps->guests[caps->nguests], c, err);
+            if (!rc)
+                caps->nguests++;
+        } else if (is_elem(c, "xend", 1)) {
+            rc = read_extension(caps, c, err);
+        } else if (c->type == XML_ELEMENT_NODE && c->ns &&
+                   strcmp((const char *)c->ns->href, XM_CAPS_NS) == 0) {
+            rc = bad(err, c, "unknown element '%s' in the xenmig "
+                     "namespace", (const char *)c->name);
+        }
+        if (rc)
+            return rc;
+    }
+    if (!have_host)
+        return bad(err, root, "no 'host' element");
+    return rebuild_xen_caps(caps, err);
+}
+
+int
+xenmig_caps_from_xml(xenmig_caps **out, const char *xml, size_t len,
+                     xenmig_error *err)
+{
+    xenmig_caps *caps = NULL;
+    xmlParserCtxtPtr ctxt = NULL;
+    xmlDocPtr doc = NULL;
+    const xmlError *xe;
+    int rc;
+
+    if (!out || (!xml && len)) {
+        rc = xm_error_set(err, XENMIG_EINVAL,
+                          "capabilities xml: invalid argument");
+        goto out;
+    }
+    *out = NULL;
+    if (len > XM_CAPS_MAX_XML) {
+        rc = xm_error_set(err, XENMIG_ERANGE,
+                          "capabilities xml: document over %u bytes",
+                          XM_CAPS_MAX_XML);
+        goto out;
+    }
+    rc = xm_caps_new(&caps);
+    ctxt = rc ? NULL : xmlNewParserCtxt();
+    if (!ctxt) {
+        rc = xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+        goto out;
+    }
+    ctxt->sax->internalSubset = on_doctype;
+    ctxt->sax->externalSubset = on_doctype;
+    ctxt->_private = NULL;
+    /* no XML_PARSE_NOENT, no DTD loading, no network */
+    doc = xmlCtxtReadMemory(ctxt, xml ? xml : "", (int)len,
+                            "capabilities.xml", NULL,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR |
+                            XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    if (ctxt->_private) {
+        rc = xm_error_set(err, XENMIG_EPARSE, "capabilities xml: line %d: "
+                          "a DTD or entity declaration is not allowed",
+                          ctxt->input ? ctxt->input->line : 0);
+        if (err)
+            err->line = ctxt->input ? ctxt->input->line : 0;
+        goto out;
+    }
+    if (!doc || !ctxt->wellFormed) {
+        char msg[120];
+        size_t n;
+
+        xe = xmlCtxtGetLastError(ctxt);
+        if (xm_strlcpy(msg, xe && xe->message ? xe->message
+                            : "not well-formed", sizeof(msg)) < 0)
+            memcpy(msg + sizeof(msg) - 4, "...", 4);
+        n = strlen(msg);
+        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = '\0';
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "capabilities xml: line %d: %s",
+                          xe ? xe->line : 0, msg);
+        if (err) {
+            err->line = xe ? xe->line : 0;
+            err->column = xe ? xe->int2 : 0;
+        }
+        goto out;
+    }
+    rc = read_doc(caps, doc, err);
+    if (rc)
+        goto out;
+    *out = caps;
+    caps = NULL;
+ out:
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+    xenmig_caps_free(caps);
+    return rc;
+}
