@@ -1,0 +1,706 @@
+/*
+ * test_relay.c: the migration relay between a fake source xend and a
+ * fake destination relocation server, all on loopback
+ *
+ * The fake destination answers "(ready receive)\n", reads the stream
+ * to EOF and then gives its verdict, as xend's relocation server does
+ * (reference 4.3). The fake source sends "receive\n", waits for the
+ * ready line, streams a checksummed pattern, half-closes and reads the
+ * verdict. Every wait is bounded by socket timeouts or poll().
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "internal.h"
+#include "relay.h"
+
+#define PAT_PERIOD 65521U
+#define CHUNK 65536U
+#define IO_TIMEOUT_S 5
+
+static const char ready_line[] = "(ready receive)\n";
+static const char ok_line[] = "(ok)\n";
+static const char err_line[] =
+    "(err (type \"<class 'xen.xend.XendError.XendError'>\") "
+    "(value 'Restore failed'))\n";
+
+static unsigned char pattern[PAT_PERIOD + CHUNK];
+
+static void
+fill_pattern(void)
+{
+    uint32_t x = 12345;
+    size_t i;
+
+    for (i = 0; i < sizeof(pattern); i++) {
+        x = x * 1103515245U + 12345U;
+        pattern[i] = (unsigned char)(x >> 16);
+    }
+}
+
+static uint32_t
+fnv(uint32_t h, const unsigned char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619U;
+    }
+    return h;
+}
+
+static long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+set_timeouts(int fd)
+{
+    struct timeval tv = { IO_TIMEOUT_S, 0 };
+
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Read up to and including '\n' (at most size - 1 bytes); 0 or -1. */
+static int
+read_line(int fd, char *buf, size_t size)
+{
+    size_t got = 0;
+    ssize_t n;
+
+    while (got + 1 < size) {
+        n = recv(fd, buf + got, 1, 0);
+        if (n <= 0)
+            return -1;
+        got++;
+        if (buf[got - 1] == '\n')
+            break;
+    }
+    buf[got] = '\0';
+    return 0;
+}
+
+/* ---- fake destination ----------------------------------------------- */
+
+struct dest {
+    int lfd;
+    struct sockaddr_in addr;
+    pthread_t th;
+    const char *verdict;     /* sent after EOF; NULL = close silently */
+    char hello[32];
+    uint64_t bytes;          /* read atomically by the test */
+    uint32_t sum;
+    int eof;
+};
+
+static void *
+dest_main(void *arg)
+{
+    struct dest *d = arg;
+    static __thread unsigned char buf[CHUNK];
+    struct pollfd p;
+    ssize_t n;
+    int c;
+
+    d->sum = 2166136261U;
+    p.fd = d->lfd;
+    p.events = POLLIN;
+    if (poll(&p, 1, IO_TIMEOUT_S * 1000) != 1)
+        return NULL;
+    c = accept(d->lfd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    set_timeouts(c);
+    if (read_line(c, d->hello, sizeof(d->hello)) == 0 &&
+        send(c, ready_line, strlen(ready_line), MSG_NOSIGNAL) > 0) {
+        for (;;) {
+            n = recv(c, buf, sizeof(buf), 0);
+            if (n <= 0) {
+                d->eof = n == 0;
+                break;
+            }
+            d->sum = fnv(d->sum, buf, (size_t)n);
+            __atomic_add_fetch(&d->bytes, (uint64_t)n, __ATOMIC_SEQ_CST);
+        }
+        if (d->eof && d->verdict)
+            n = send(c, d->verdict, strlen(d->verdict), MSG_NOSIGNAL);
+    }
+    close(c);
+    return NULL;
+}
+
+static void
+dest_start(struct dest *d, const char *verdict)
+{
+    socklen_t len = sizeof(d->addr);
+
+    memset(d, 0, sizeof(*d));
+    d->verdict = verdict;
+    d->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    d->addr.sin_family = AF_INET;
+    d->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_FATAL(bind(d->lfd, (struct sockaddr *)&d->addr,
+                         sizeof(d->addr)) == 0);
+    CU_ASSERT_FATAL(listen(d->lfd, 4) == 0);
+    getsockname(d->lfd, (struct sockaddr *)&d->addr, &len);
+    CU_ASSERT_FATAL(pthread_create(&d->th, NULL, dest_main, d) == 0);
+}
+
+static void
+dest_join(struct dest *d)
+{
+    pthread_join(d->th, NULL);
+    close(d->lfd);
+}
+
+/* ---- fake source ---------------------------------------------------- */
+
+struct source {
+    const char *bind_ip;
+    int port;
+    uint64_t n;              /* stream bytes to send */
+    int hold;                /* after n bytes, neither send nor close */
+    pthread_t th;
+    char ready[64];
+    char verdict[512];
+    uint64_t sent;
+    uint32_t sum;
+    int cut;                 /* the relay cut us off */
+};
+
+static void *
+source_main(void *arg)
+{
+    struct source *s = arg;
+    struct sockaddr_in a;
+    size_t got = 0, len;
+    ssize_t k;
+    char c;
+    int fd;
+
+    s->sum = 2166136261U;
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    inet_pton(AF_INET, s->bind_ip, &a.sin_addr);
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+        goto out;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)s->port);
+    set_timeouts(fd);
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+        send(fd, "receive\n", 8, MSG_NOSIGNAL) != 8 ||
+        read_line(fd, s->ready, sizeof(s->ready)) < 0) {
+        s->cut = 1;
+        goto out;
+    }
+    while (s->sent < s->n) {
+        len = CHUNK;
+        if (s->n - s->sent < len)
+            len = (size_t)(s->n - s->sent);
+        k = send(fd, pattern + s->sent % PAT_PERIOD, len, MSG_NOSIGNAL);
+        if (k <= 0) {
+            s->cut = 1;
+            goto out;
+        }
+        s->sum = fnv(s->sum, pattern + s->sent % PAT_PERIOD, (size_t)k);
+        s->sent += (uint64_t)k;
+    }
+    if (s->hold) {
+        k = recv(fd, &c, 1, 0);       /* until the relay gives up */
+        s->cut = k <= 0 && !(k < 0 && errno == EAGAIN);
+        goto out;
+    }
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        k = recv(fd, s->verdict + got, sizeof(s->verdict) - 1 - got, 0);
+        if (k < 0)
+            s->cut = 1;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        if (got == sizeof(s->verdict) - 1)
+            break;
+    }
+    s->verdict[got] = '\0';
+ out:
+    close(fd);
+    return NULL;
+}
+
+static void
+source_start(struct source *s, const char *bind_ip, int port, uint64_t n)
+{
+    memset(s, 0, sizeof(*s));
+    s->bind_ip = bind_ip;
+    s->port = port;
+    s->n = n;
+}
+
+static void
+source_run(struct source *s)
+{
+    CU_ASSERT_FATAL(pthread_create(&s->th, NULL, source_main, s) == 0);
+}
+
+/* ---- the relay ------------------------------------------------------ */
+
+static void
+base_opts(xm_relay_opts *o, const struct dest *d)
+{
+    memset(o, 0, sizeof(*o));
+    o->listen_addr.sin_family = AF_INET;
+    o->listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    o->dest_addr = d->addr;
+    inet_pton(AF_INET, "127.0.0.5", &o->allowed_peer);
+    o->accept_timeout_ms = 5000;
+    o->stall_ms = 5000;
+    o->verdict_timeout_ms = 5000;
+}
+
+/* One whole migration stream through a relay. */
+static int
+run_stream(xm_relay_opts *o, struct dest *d, struct source *s,
+           uint64_t n, xm_relay_result *res, xenmig_error *err)
+{
+    xm_relay *r = NULL;
+    int rc;
+
+    rc = xm_relay_start(&r, o, err);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    source_start(s, "127.0.0.5", xm_relay_port(r), n);
+    source_run(s);
+    rc = xm_relay_wait(r, res, err);
+    pthread_join(s->th, NULL);
+    dest_join(d);
+    xm_relay_free(r);
+    return rc;
+}
+
+static void
+test_relay__stream_arrives_intact_with_ok(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    struct dest d;
+    struct source s;
+    uint64_t n = 32 * 1024 * 1024 + 12345;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, n, &res, &err), 0);
+    CU_ASSERT_STRING_EQUAL(d.hello, "receive\n");
+    CU_ASSERT_STRING_EQUAL(s.ready, ready_line);
+    CU_ASSERT_EQUAL(d.bytes, n);
+    CU_ASSERT_TRUE(d.eof);
+    CU_ASSERT_EQUAL(d.sum, s.sum);
+    CU_ASSERT_STRING_EQUAL(s.verdict, ok_line);
+    CU_ASSERT_FALSE(s.cut);
+    CU_ASSERT_EQUAL(res.verdict, 1);
+    CU_ASSERT_EQUAL(res.bytes_to_dest, n + 8);
+    CU_ASSERT_EQUAL(res.bytes_to_source,
+                    strlen(ready_line) + strlen(ok_line));
+    CU_ASSERT_EQUAL(res.cancelled, 0);
+    CU_ASSERT_EQUAL(res.refused_peers, 0);
+}
+
+static void
+test_relay__err_verdict_is_read_and_passed_on(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    struct dest d;
+    struct source s;
+
+    fill_pattern();
+    dest_start(&d, err_line);
+    base_opts(&o, &d);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, 100000, &res, NULL), 0);
+    CU_ASSERT_EQUAL(res.verdict, 0);
+    CU_ASSERT_STRING_EQUAL(res.verdict_msg, "Restore failed");
+    CU_ASSERT_STRING_EQUAL(s.verdict, err_line);
+    CU_ASSERT_EQUAL(d.sum, s.sum);
+}
+
+static void
+test_relay__no_verdict_when_destination_just_closes(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    struct dest d;
+    struct source s;
+
+    fill_pattern();
+    dest_start(&d, NULL);
+    base_opts(&o, &d);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, 1000, &res, NULL), 0);
+    CU_ASSERT_EQUAL(res.verdict, -1);
+    CU_ASSERT_STRING_EQUAL(s.verdict, "");
+}
+
+struct reports {
+    int count;
+    int bad_percent;
+    int decreasing;
+    int cancel_at;           /* cancel on this report (1-based); 0 never */
+    xenmig_progress last;
+    xenmig_progress first;
+};
+
+static int
+on_progress(const xenmig_progress *p, void *payload)
+{
+    struct reports *rp = payload;
+
+    if (p->percent > 100 || p->percent < 0)
+        rp->bad_percent = 1;
+    if (rp->count > 0 && p->bytes < rp->last.bytes)
+        rp->decreasing = 1;
+    if (rp->count == 0)
+        rp->first = *p;
+    rp->last = *p;
+    rp->count++;
+    return rp->cancel_at && rp->count == rp->cancel_at;
+}
+
+static void
+test_relay__cap_holds(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    struct dest d;
+    struct source s;
+    uint64_t n = 7500000;        /* 1.5 s at 40 Mbit/s */
+    double mbit;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.rate_bps = 40000000;
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, n, &res, NULL), 0);
+    CU_ASSERT_EQUAL(d.sum, s.sum);
+    CU_ASSERT_TRUE_FATAL(res.elapsed_s > 0);
+    mbit = res.bytes_to_dest * 8.0 / res.elapsed_s / 1e6;
+    CU_ASSERT_TRUE(mbit > 38.0 && mbit < 42.0);
+    if (!(mbit > 38.0 && mbit < 42.0))
+        fprintf(stderr, "cap 40 Mbit/s: measured %.2f (%llu bytes, "
+                "%.3f s)\n", mbit, (unsigned long long)res.bytes_to_dest,
+                res.elapsed_s);
+}
+
+static void
+test_relay__progress_reports_rise_and_end_done(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    struct reports rp;
+    struct dest d;
+    struct source s;
+    uint64_t n = 14000000;       /* 1.75 s at 64 Mbit/s */
+
+    fill_pattern();
+    memset(&rp, 0, sizeof(rp));
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.rate_bps = 64000000;
+    o.memory_bytes = 8000000;    /* a second pass re-sends dirty pages */
+    o.progress = on_progress;
+    o.payload = &rp;
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, n, &res, NULL), 0);
+    CU_ASSERT_TRUE(rp.count >= 2);
+    CU_ASSERT_FALSE(rp.bad_percent);
+    CU_ASSERT_FALSE(rp.decreasing);
+    CU_ASSERT_FALSE(rp.first.done);
+    CU_ASSERT_TRUE(rp.first.bytes > 0);
+    CU_ASSERT_EQUAL(rp.first.pass, 1);
+    CU_ASSERT_TRUE(rp.first.rate_mbit > 40 && rp.first.rate_mbit < 90);
+    CU_ASSERT_EQUAL(rp.last.done, 1);
+    CU_ASSERT_EQUAL(rp.last.bytes, res.bytes_to_dest);
+    CU_ASSERT_EQUAL(rp.last.bytes, n + 8);
+    CU_ASSERT_EQUAL(rp.last.pass, 2);
+    CU_ASSERT_EQUAL(rp.last.percent, 100);
+    CU_ASSERT_EQUAL(rp.last.memory_bytes, 8000000);
+}
+
+static void
+test_relay__cancel_from_callback_cuts_source(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    struct reports rp;
+    struct dest d;
+    struct source s;
+
+    fill_pattern();
+    memset(&rp, 0, sizeof(rp));
+    rp.cancel_at = 1;
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.rate_bps = 16000000;       /* 64 MB would take 32 s */
+    o.progress = on_progress;
+    o.payload = &rp;
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, 64000000, &res, &err),
+                    XENMIG_ECANCELLED);
+    CU_ASSERT_EQUAL(res.cancelled, 1);
+    CU_ASSERT_TRUE(s.cut);
+    CU_ASSERT_FALSE(d.eof);              /* reset, not a clean end */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "relay: cancelled at byte "));
+    CU_ASSERT_EQUAL(rp.count, 2);        /* the cancelling one + done */
+    CU_ASSERT_EQUAL(rp.last.done, 1);
+    CU_ASSERT_TRUE(res.elapsed_s < 3.0);
+}
+
+static void
+test_relay__cancel_from_another_thread(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    xm_relay *r = NULL;
+    struct dest d;
+    struct source s;
+    long deadline;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.rate_bps = 16000000;
+    CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
+    source_start(&s, "127.0.0.5", xm_relay_port(r), 64000000);
+    source_run(&s);
+    deadline = now_ms() + 5000;
+    while (__atomic_load_n(&d.bytes, __ATOMIC_SEQ_CST) < 200000 &&
+           now_ms() < deadline)
+        usleep(5000);
+    xm_relay_cancel(r);
+    xm_relay_cancel(r);                 /* idempotent */
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, &res, &err), XENMIG_ECANCELLED);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, NULL, NULL), XENMIG_ECANCELLED);
+    pthread_join(s.th, NULL);
+    dest_join(&d);
+    xm_relay_free(r);
+    CU_ASSERT_EQUAL(res.cancelled, 1);
+    CU_ASSERT_TRUE(res.bytes_to_dest >= 200000);
+    CU_ASSERT_TRUE(s.cut);
+    CU_ASSERT_FALSE(d.eof);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "relay: cancelled at byte "));
+}
+
+static void
+test_relay__stall_is_detected(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    xm_relay *r = NULL;
+    struct dest d;
+    struct source s;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.stall_ms = 300;
+    CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
+    source_start(&s, "127.0.0.5", xm_relay_port(r), 100000);
+    s.hold = 1;
+    source_run(&s);
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, &res, &err), XENMIG_ETIMEOUT);
+    pthread_join(s.th, NULL);
+    dest_join(&d);
+    xm_relay_free(r);
+    CU_ASSERT_EQUAL(res.stalled, 1);
+    CU_ASSERT_TRUE(s.cut);
+    CU_ASSERT_EQUAL(res.bytes_to_dest, 100008);
+    CU_ASSERT_STRING_EQUAL(err.msg, "relay: stream stalled: no progress "
+                           "for 300 ms at byte 100008");
+}
+
+static void
+test_relay__other_hosts_are_refused(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xm_relay *r = NULL;
+    struct dest d;
+    struct source bad, good;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
+    source_start(&bad, "127.0.0.1", xm_relay_port(r), 1000);
+    source_run(&bad);
+    pthread_join(bad.th, NULL);
+    CU_ASSERT_TRUE(bad.cut);
+    CU_ASSERT_STRING_EQUAL(bad.ready, "");
+    source_start(&good, "127.0.0.5", xm_relay_port(r), 1000);
+    source_run(&good);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, &res, NULL), 0);
+    pthread_join(good.th, NULL);
+    dest_join(&d);
+    xm_relay_free(r);
+    CU_ASSERT_EQUAL(res.refused_peers, 1);
+    CU_ASSERT_EQUAL(res.verdict, 1);
+    CU_ASSERT_EQUAL(d.sum, good.sum);
+    CU_ASSERT_STRING_EQUAL(good.verdict, ok_line);
+}
+
+static void
+test_relay__destination_refused(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    xm_relay *r = NULL;
+    struct dest d;
+    struct source s;
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    char want[128];
+    int closed;
+
+    /* a bound socket that does not listen: connecting is refused */
+    closed = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_FATAL(bind(closed, (struct sockaddr *)&a, sizeof(a)) == 0);
+    getsockname(closed, (struct sockaddr *)&a, &len);
+    memset(&d, 0, sizeof(d));
+    d.addr = a;
+    base_opts(&o, &d);
+    CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
+    source_start(&s, "127.0.0.5", xm_relay_port(r), 1000);
+    source_run(&s);
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, &res, &err), XENMIG_ECONNECT);
+    pthread_join(s.th, NULL);
+    xm_relay_free(r);
+    close(closed);
+    CU_ASSERT_TRUE(s.cut);
+    xm_snprintf(want, sizeof(want), "relay: destination 127.0.0.1:%d: "
+                "connect: Connection refused", ntohs(a.sin_port));
+    CU_ASSERT_STRING_EQUAL(err.msg, want);
+}
+
+static void
+test_relay__source_must_connect_in_time(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    xm_relay *r = NULL;
+    struct dest d;
+
+    memset(&d, 0, sizeof(d));
+    d.addr.sin_family = AF_INET;
+    d.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    d.addr.sin_port = htons(9);
+    base_opts(&o, &d);
+    o.accept_timeout_ms = 200;
+    CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
+    CU_ASSERT_TRUE(xm_relay_port(r) > 0);
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, &res, &err), XENMIG_ETIMEOUT);
+    xm_relay_free(r);
+    CU_ASSERT_STRING_EQUAL(err.msg, "relay: source did not connect "
+                           "within 200 ms");
+    CU_ASSERT_EQUAL(res.verdict, -1);
+}
+
+static void
+test_relay__bad_options_refused(void)
+{
+    xm_relay_opts o;
+    xm_relay *r = NULL;
+    struct dest d;
+
+    memset(&d, 0, sizeof(d));
+    base_opts(&o, &d);          /* no destination port */
+    CU_ASSERT_EQUAL(xm_relay_start(&r, &o, NULL), XENMIG_EINVAL);
+    CU_ASSERT_PTR_NULL(r);
+    xm_relay_free(NULL);
+    xm_relay_cancel(NULL);
+}
+
+static void
+test_relay__start_survives_allocation_failures(void)
+{
+    xm_relay_opts o;
+    xm_relay *r = NULL;
+    struct dest d;
+    unsigned long n;
+    int rc, failures = 0;
+
+    memset(&d, 0, sizeof(d));
+    d.addr.sin_family = AF_INET;
+    d.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    d.addr.sin_port = htons(9);
+    base_opts(&o, &d);
+    o.accept_timeout_ms = 100;
+    for (n = 1; n < 50; n++) {
+        xm_alloc_fail_at(n);
+        rc = xm_relay_start(&r, &o, NULL);
+        xm_alloc_fail_at(0);
+        if (rc == 0)
+            break;
+        failures++;
+        CU_ASSERT_EQUAL(rc, XENMIG_ENOMEM);
+        CU_ASSERT_PTR_NULL(r);
+    }
+    CU_ASSERT_TRUE(failures >= 1);
+    CU_ASSERT_PTR_NOT_NULL(r);
+    xm_relay_free(r);            /* cancels the waiting relay */
+}
+
+static CU_TestInfo test_relay_tests[] = {
+    { "stream_arrives_intact_with_ok",
+      test_relay__stream_arrives_intact_with_ok },
+    { "err_verdict_is_read_and_passed_on",
+      test_relay__err_verdict_is_read_and_passed_on },
+    { "no_verdict_when_destination_just_closes",
+      test_relay__no_verdict_when_destination_just_closes },
+    { "cap_holds", test_relay__cap_holds },
+    { "progress_reports_rise_and_end_done",
+      test_relay__progress_reports_rise_and_end_done },
+    { "cancel_from_callback_cuts_source",
+      test_relay__cancel_from_callback_cuts_source },
+    { "cancel_from_another_thread",
+      test_relay__cancel_from_another_thread },
+    { "stall_is_detected", test_relay__stall_is_detected },
+    { "other_hosts_are_refused", test_relay__other_hosts_are_refused },
+    { "destination_refused", test_relay__destination_refused },
+    { "source_must_connect_in_time",
+      test_relay__source_must_connect_in_time },
+    { "bad_options_refused", test_relay__bad_options_refused },
+    { "start_survives_allocation_failures",
+      test_relay__start_survives_allocation_failures },
+    CU_TEST_INFO_NULL
+};
+
+CU_SuiteInfo test_relay_suite = {
+    "relay", NULL, NULL, NULL, NULL, test_relay_tests
+};
