@@ -16,15 +16,18 @@
  * The steps appear below in that order.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libxml/uri.h>
 
 #include "cookie.h"
 #include "migrate.h"
+#include "relay.h"
 #include "reloc.h"
 #include "xend.h"
 
@@ -355,6 +358,8 @@ step_begin(struct step_ctx *ctx)
                          xenmig_node_xen_major(node), err) ||
         xm_cookie_set_ll(ctx->out, "src_minor",
                          xenmig_node_xen_minor(node), err) ||
+        xm_cookie_set(ctx->out, "src_version",
+                      xenmig_node_xen_version(node), err) ||
         xm_cookie_set_ll(ctx->out, "flags", m->opts.flags, err))
         goto out;
     res = XENMIG_STEP_COMPLETE;
@@ -587,15 +592,174 @@ step_prepare(struct step_ctx *ctx)
 
 /* ---- perform (source) ----------------------------------------------- */
 
+/*
+ * The relay carries the stream when the caller asked for what only it
+ * can give: a cap, progress, a timeout or stall detection. Never for
+ * SSL (it would have to end TLS) or when told --direct.
+ */
+static bool
+want_relay(const struct mig *m, long long flags)
+{
+    if (flags & (XENMIG_MIGRATE_DIRECT | XENMIG_MIGRATE_SSL))
+        return false;
+    return m->opts.resource || m->opts.progress || m->opts.timeout_ms ||
+           m->opts.stall_ms;
+}
+
+/*
+ * Where the relay listens and whom it accepts: the source xend's own
+ * address (its xend connection's host; 127.0.0.1 for a Unix socket),
+ * and an address of ours that it reaches: --relay-address, loopback
+ * when the source is on this machine, else our address on the route
+ * to it.
+ */
+static int
+relay_addrs(struct sockaddr_in *listen_addr, struct in_addr *peer,
+            xenmig_conn *src, const char *relay_address,
+            xenmig_error *err)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    bool is_unix;
+    int fd, rc;
+
+    rc = conn_addr(&sa, &is_unix, src, err);
+    if (rc)
+        return rc;
+    if (is_unix)
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    *peer = sa.sin_addr;
+    if (relay_address)
+        return xm_resolve_ipv4(listen_addr, relay_address, 0, err);
+    memset(listen_addr, 0, sizeof(*listen_addr));
+    listen_addr->sin_family = AF_INET;
+    if ((ntohl(peer->s_addr) >> 24) == 127) {
+        listen_addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        return 0;
+    }
+    /* our address on the route to the source: a UDP "connect" */
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return xm_error_set_errno(err, XENMIG_EIO, errno, "relay: socket");
+    sa.sin_port = htons(9);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        getsockname(fd, (struct sockaddr *)listen_addr, &len) < 0) {
+        rc = xm_error_set_errno(err, XENMIG_EIO, errno, "relay: no "
+                                "local address faces the source; give "
+                                "--relay-address");
+        close(fd);
+        return rc;
+    }
+    close(fd);
+    listen_addr->sin_port = 0;
+    return 0;
+}
+
+/* Start the relay for this migration; *relay stays NULL if unwanted. */
+static int
+relay_start(xm_relay **relay, struct sockaddr_in *listen_addr,
+            struct step_ctx *ctx, long long flags, long long memory,
+            long timeout, const char *target_ip, long long port)
+{
+    struct mig *m = ctx->m;
+    xenmig_error *err = ctx->err;
+    const char *version = xm_cookie_get(ctx->in, "src_version");
+    xm_relay_opts ro;
+    int rc;
+
+    *relay = NULL;
+    if (!want_relay(m, flags)) {
+        if (m->opts.resource && (flags & XENMIG_MIGRATE_SSL))
+            return xm_error_set(err, XENMIG_EINVAL,
+                                "a bandwidth cap needs the relay, which "
+                                "does not carry SSL relocation");
+        return 0;
+    }
+    /*
+     * xend 3.0.0 and 3.0.1 take no port: they cannot send to a relay.
+     * Progress and timeouts are a nicety there; a cap is a promise.
+     */
+    if (version && (strncmp(version, "3.0.0", 5) == 0 ||
+                    strncmp(version, "3.0.1", 5) == 0)) {
+        if (!m->opts.resource)
+            return 0;
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "xend %s on '%s' ignores the relocation port, "
+                            "so its stream cannot be relayed for a cap, "
+                            "progress or a timeout: use --direct", version,
+                            xenmig_conn_host(ctx->conn));
+    }
+    memset(&ro, 0, sizeof(ro));
+    rc = relay_addrs(&ro.listen_addr, &ro.allowed_peer, ctx->conn,
+                     m->opts.relay_address, err);
+    if (rc)
+        return rc;
+    rc = xm_resolve_ipv4(&ro.dest_addr, target_ip, (int)port, err);
+    if (rc)
+        return rc;
+    ro.rate_bps = (uint64_t)m->opts.resource * 1000000u;
+    ro.memory_bytes = (uint64_t)memory << 20;
+    ro.stall_ms = m->opts.stall_ms;
+    ro.verdict_timeout_ms = timeout;
+    ro.progress = m->opts.progress;
+    ro.payload = m->opts.payload;
+    rc = xm_relay_start(relay, &ro, err);
+    if (rc)
+        return rc;
+    *listen_addr = ro.listen_addr;
+    listen_addr->sin_port = htons((uint16_t)xm_relay_port(*relay));
+    return 0;
+}
+
+/*
+ * xend answered (or gave up): collect the relay's view. Its verdict and
+ * cancel or stall outrank xend's message, which hides them.
+ */
+static int
+relay_end(xm_relay *relay, int xend_rc, xenmig_error *err)
+{
+    xm_relay_result res;
+    xenmig_error rerr;
+    int rc;
+
+    xenmig_error_clear(&rerr);
+    if (xend_rc == XENMIG_ETIMEOUT)
+        xm_relay_cancel(relay);
+    rc = xm_relay_wait_grace(relay, 5000, &res, &rerr);
+    if (res.cancelled || res.stalled) {
+        xm_error_set(err, res.cancelled ? XENMIG_ECANCELLED :
+                     XENMIG_ETIMEOUT, "%s", rerr.msg[0] ? rerr.msg :
+                     "relay: cancelled");
+        return err->code;
+    }
+    /* the destination's own words say more than xend's */
+    if (res.verdict == 0) {
+        xm_error_set(err, XENMIG_EXEND, "destination reported '%s'",
+                     res.verdict_msg);
+        return XENMIG_EXEND;
+    }
+    if (xend_rc)
+        return xend_rc;
+    if (rc && res.verdict != 1) {
+        *err = rerr;
+        return rc;
+    }
+    return 0;
+}
+
 static xenmig_step_result
 step_perform(struct step_ctx *ctx)
 {
     struct mig *m = ctx->m;
     xenmig_error *err = ctx->err;
     xenmig_domain *d = NULL;
-    const char *host, *uuid, *name, *target_ip;
-    long long port, flags, major, minor;
+    xm_relay *relay = NULL;
+    struct sockaddr_in via;
+    char via_ip[INET_ADDRSTRLEN];
+    const char *host, *uuid, *name, *target_ip, *send_to;
+    long long port, flags, major, minor, memory;
     long timeout;
+    int send_port;
     xenmig_step_result res = XENMIG_STEP_FAILED;
     int rc;
 
@@ -606,6 +770,8 @@ step_perform(struct step_ctx *ctx)
     if (!uuid || !name || !target_ip ||
         xm_cookie_get_ll(&port, ctx->in, "port", 1, 65535, err) ||
         xm_cookie_get_ll(&flags, ctx->in, "flags", 0, 0xff, err) ||
+        xm_cookie_get_ll(&memory, ctx->in, "memory", 0, LLONG_MAX >> 20,
+                         err) ||
         xm_cookie_get_ll(&major, ctx->in, "src_major", 0, 99, err) ||
         xm_cookie_get_ll(&minor, ctx->in, "src_minor", 0, 99, err)) {
         if (!err || !err->code)
@@ -636,14 +802,29 @@ step_perform(struct step_ctx *ctx)
 
     timeout = m->opts.timeout_ms ? m->opts.timeout_ms :
               XM_MIGRATE_DEFAULT_TIMEOUT_MS;
-    rc = xm_xend_migrate(ctx->conn, uuid, target_ip,
-                         (flags & XENMIG_MIGRATE_LIVE) != 0, (int)port,
+    rc = relay_start(&relay, &via, ctx, flags, memory, timeout, target_ip,
+                     port);
+    if (rc) {
+        xm_error_prefix(err, "perform on source '%s'", host);
+        goto out;
+    }
+    send_to = target_ip;
+    send_port = (int)port;
+    if (relay) {
+        inet_ntop(AF_INET, &via.sin_addr, via_ip, sizeof(via_ip));
+        send_to = via_ip;
+        send_port = ntohs(via.sin_port);
+    }
+    rc = xm_xend_migrate(ctx->conn, uuid, send_to,
+                         (flags & XENMIG_MIGRATE_LIVE) != 0, send_port,
                          m->opts.node,
                          (flags & XENMIG_MIGRATE_SSL) != 0,
                          (flags & XENMIG_MIGRATE_CHANGE_HOME) != 0,
                          (int)m->opts.resource, timeout, err);
+    if (relay)
+        rc = relay_end(relay, rc, err);
     if (rc) {
-        if (rc == XENMIG_ETIMEOUT)
+        if (rc == XENMIG_ETIMEOUT && !strstr(err->msg, "relay"))
             xm_error_prefix(err, "perform on source '%s': xend did not "
                             "answer op=migrate in time", host);
         else
@@ -652,6 +833,7 @@ step_perform(struct step_ctx *ctx)
     }
     res = XENMIG_STEP_COMPLETE;
  out:
+    xm_relay_free(relay);
     xenmig_domain_free(d);
     return res;
 }
@@ -883,22 +1065,26 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
         sleep_ms(XM_MIGRATE_POLL_MS);
     }
     if (s && !d) {
+        /* where the domain is comes first: it must survive a cut */
         rc = resume_on_source(src, uuid, name, &lerr);
         if (rc)
-            xm_error_set(cause, code, "%s; domain '%s' is on '%s' but "
-                         "could not be resumed: %s", why, name,
-                         src_host, lerr.msg);
+            xm_error_set(cause, code, "domain '%s' is on '%s' but could "
+                         "not be resumed (%s); migration failed: %s",
+                         name, src_host, lerr.msg, why);
+        else if (code == XENMIG_ECANCELLED)
+            xm_error_set(cause, code, "cancelled; domain '%s' is "
+                         "running on '%s' (%s)", name, src_host, why);
         else
-            xm_error_set(cause, code, "%s; domain '%s' is running on "
-                         "'%s'", why, name, src_host);
+            xm_error_set(cause, code, "domain '%s' is running on '%s'; "
+                         "migration failed: %s", name, src_host, why);
         rc = code;
     } else if (d && !s) {
         xenmig_error_clear(cause);
         rc = 0;
     } else if (s && d) {
-        xm_error_set(cause, XENMIG_ESTATE, "%s; domain '%s' is on both "
+        xm_error_set(cause, XENMIG_ESTATE, "domain '%s' is on both "
                      "'%s' and '%s': check both hosts before touching "
-                     "it", why, name, src_host, dst_host);
+                     "it; %s", name, src_host, dst_host, why);
         rc = XENMIG_ESTATE;
     } else {
         xm_error_set(cause, XENMIG_ELOST, "DOMAIN LOST: '%s' is on "

@@ -95,6 +95,14 @@ void xm_relay_cancel(xm_relay *r);
 int xm_relay_wait(xm_relay *r, xm_relay_result *res, xenmig_error *err);
 
 /* Cancel if still running, join, close. NULL is a no-op. */
+/*
+ * As xm_relay_wait(), but the source is known to be done (xend has
+ * answered): give the relay @grace_ms to finish on its own (read the
+ * destination's verdict), then cancel it.
+ */
+int xm_relay_wait_grace(xm_relay *r, long grace_ms, xm_relay_result *res,
+                        xenmig_error *err);
+
 void xm_relay_free(xm_relay *r);
 
 #endif /* XENMIG_RELAY_H */

@@ -35,9 +35,9 @@ start() {
         --ready-file "$T/$name.ready" --log-file "$T/$name.log" "$@" &
     pids="$pids $!"
 }
-# 256 MiB guest dirtying 40 MiB/s, over a 1 Gbit/s emulated link
+# 256 MiB guest dirtying 4 MiB/s, over a 1 Gbit/s emulated link
 start xenhost-a --address 127.0.0.2 \
-    --domain name=web01,memory=256,vcpus=2,dirty=40 \
+    --domain name=web01,memory=256,vcpus=2,dirty=4 \
     --domain name=db01,memory=512,vcpus=2
 start xenhost-b --address 127.0.0.3
 for i in $(seq 100); do
@@ -57,8 +57,8 @@ if xm --help | grep -q '^  capabilities '; then
 fi
 say xenmig check web01 xenhost-b --connect http://xenhost-a:8000
 xm check web01 xenhost-b --connect http://xenhost-a:8000
-say xenmig migrate --live web01 xenhost-b --connect http://xenhost-a:8000
-xm migrate --live web01 xenhost-b --connect http://xenhost-a:8000
+say xenmig migrate --live --resource 400 web01 xenhost-b --connect http://xenhost-a:8000
+xm migrate --live --resource 400 web01 xenhost-b --connect http://xenhost-a:8000
 port=$(sed -nE 's/.*"control_port": ([0-9]+).*/\1/p' "$T/xenhost-a.ready")
 echo "(the emulated source measured: $(curl -sf --max-time 5 \
     "http://127.0.0.2:$port/stats" | python3 -c '

@@ -3,10 +3,12 @@
  * perform, finish, confirm. Option names follow xm migrate.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -22,12 +24,13 @@ struct mig_args {
     int json;
     int quiet;
     int failed;               /* confirm --failed */
+    int bar;                  /* progress bar on stderr */
 };
 
 enum {
     OPT_CONNECT = 0x100, OPT_DEST_CONNECT, OPT_MIGRATE_URI, OPT_TIMEOUT,
     OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
-    OPT_RELAY_ADDRESS
+    OPT_RELAY_ADDRESS, OPT_STALL
 };
 
 static const struct option mig_opts[] = {
@@ -46,6 +49,8 @@ static const struct option mig_opts[] = {
     { "dname", required_argument, NULL, OPT_DNAME },
     { "cookie", required_argument, NULL, OPT_COOKIE },
     { "failed", no_argument, NULL, OPT_FAILED },
+    { "relay-address", required_argument, NULL, OPT_RELAY_ADDRESS },
+    { "stall", required_argument, NULL, OPT_STALL },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -110,6 +115,17 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
                 return CLI_EXIT_USAGE;
             }
             a->opts.timeout_ms = v * 1000;
+            break;
+        case OPT_STALL:
+            if (!cli_parse_long(optarg, 1, 86400, &v)) {
+                cli_err("--stall wants seconds in 1..86400, not '%s'",
+                        optarg);
+                return CLI_EXIT_USAGE;
+            }
+            a->opts.stall_ms = v * 1000;
+            break;
+        case OPT_RELAY_ADDRESS:
+            a->opts.relay_address = optarg;
             break;
         case OPT_CONNECT:
             a->src_uri = optarg;
@@ -239,6 +255,76 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
     json_object_put(o);
 }
 
+static volatile sig_atomic_t cancel_signal;
+
+static void
+on_signal(int sig)
+{
+    cancel_signal = sig;
+}
+
+/* Ctrl-C and SIGTERM cancel the stream instead of killing us. */
+static void
+catch_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int
+on_progress(const xenmig_progress *p, void *payload)
+{
+    const struct mig_args *a = payload;
+    json_object *o;
+    int filled, i;
+
+    if (a->json) {
+        o = json_object_new_object();
+        if (o) {
+            json_object_object_add(o, "event",
+                                   json_object_new_string("progress"));
+            json_object_object_add(o, "bytes",
+                json_object_new_int64((int64_t)p->bytes));
+            json_object_object_add(o, "memory_bytes",
+                json_object_new_int64((int64_t)p->memory_bytes));
+            json_object_object_add(o, "pass",
+                                   json_object_new_int((int)p->pass));
+            json_object_object_add(o, "percent",
+                                   json_object_new_int(p->percent));
+            json_object_object_add(o, "rate_mbit",
+                                   json_object_new_double(p->rate_mbit));
+            json_object_object_add(o, "elapsed_s",
+                                   json_object_new_double(p->elapsed_s));
+            json_object_object_add(o, "done",
+                                   json_object_new_boolean(p->done));
+            puts(json_object_to_json_string_ext(o,
+                                                JSON_C_TO_STRING_PLAIN));
+            fflush(stdout);
+            json_object_put(o);
+        }
+    } else if (a->bar) {
+        filled = p->percent / 5;
+        fputs("\r[", stderr);
+        for (i = 0; i < 20; i++)
+            fputc(i < filled ? '#' : ' ', stderr);
+        if (p->pass > 1)
+            fprintf(stderr, "] 100%% pass %u", p->pass);
+        else
+            fprintf(stderr, "] %3d%%", p->percent);
+        fprintf(stderr, " %6.0f MiB %7.1f Mbit/s %5.1f s ",
+                (double)p->bytes / 1048576.0, p->rate_mbit, p->elapsed_s);
+        if (p->done)
+            fputc('\n', stderr);
+        fflush(stderr);
+    }
+    return cancel_signal != 0;
+}
+
 int
 cmd_migrate(int argc, char **argv)
 {
@@ -256,6 +342,21 @@ cmd_migrate(int argc, char **argv)
     if (rc) {
         ret = cli_fail(rc, &err);
         goto out;
+    }
+    /* progress is asked for when someone will see it */
+    a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
+    if (a.json || a.bar) {
+        a.opts.progress = on_progress;
+        a.opts.payload = &a;
+    }
+    if (a.opts.progress || a.opts.resource || a.opts.timeout_ms ||
+        a.opts.stall_ms) {
+        if (!a.opts.progress) {
+            a.opts.progress = on_progress;   /* for cancel only */
+            a.opts.payload = &a;
+        }
+        if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
+            catch_signals();
     }
     t0 = now_s();
     rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);

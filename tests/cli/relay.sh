@@ -1,0 +1,82 @@
+#!/bin/sh
+# relay.sh: the relay makes --resource hold, reports progress, cancels
+# on a signal, and carries the destination's verdict; --direct skips it.
+set -u
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hosts.sh"
+
+SRC=http://xenhost-a:8000
+hosts() {
+    stop_hosts
+    start_host xenhost-a 127.0.0.2 --link-rate 0 \
+        --domain name=web01,memory=48 ${1:+--fault "$1"}
+    start_host xenhost-b 127.0.0.3 --link-rate 0 ${2:+--fault "$2"}
+}
+jfield() { # jfield FILE KEY: KEY of the last JSON line that has it
+    python3 -c '
+import json, sys
+v = None
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if sys.argv[2] in o:
+        v = o[sys.argv[2]]
+print(v)' "$1" "$2"
+}
+
+# a 100 Mbit/s cap holds over a multi-second (non-live) migration:
+# 48 MiB + config is about 4 s at 100 Mbit/s
+hosts "" ""
+expect_exit 0 xm migrate -r 100 web01 xenhost-b --connect $SRC --json
+exactly_on xenhost-b xenhost-a web01
+grep '"event": *"progress"' "$T/stdout" > "$T/progress" || fail "no progress events"
+[ "$(wc -l < "$T/progress")" -ge 3 ] || fail "too few progress events"
+tail -n 1 "$T/progress" | grep -q '"done": *true' || fail "last event not done"
+bytes=$(jfield "$T/progress" bytes)
+elapsed=$(jfield "$T/progress" elapsed_s)
+sent=$(control xenhost-a /stats | python3 -c '
+import json, sys; print(json.load(sys.stdin)["migrations"][-1]["bytes_sent"])')
+[ "$bytes" -ge "$sent" ] || fail "progress ended at $bytes, source sent $sent"
+rate=$(awk "BEGIN { printf \"%.1f\", $bytes * 8 / $elapsed / 1e6 }")
+awk "BEGIN { exit !($rate <= 105 && $rate >= 85) }" ||
+    fail "cap 100 Mbit/s, measured $rate Mbit/s"
+# percentages never pass 100
+python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    p = json.loads(l)["percent"]
+    assert 0 <= p <= 100, p' "$T/progress" || fail "percent out of range"
+
+# cancel by signal at two points: the domain runs on the source again
+for at in 1 2.5; do
+    hosts "" ""
+    "$PWD/$B/xenmig" migrate -r 50 web01 xenhost-b --connect $SRC \
+        > "$T/stdout" 2> "$T/stderr" &
+    pid=$!
+    sleep "$at"
+    kill -INT $pid
+    wait $pid
+    st=$?
+    [ $st -eq 1 ] || fail "cancel at $at s exited $st: $(cat "$T/stderr")"
+    grep -q "cancelled; domain 'web01' is running on 'xenhost-a'" "$T/stderr" ||
+        fail "cancel message: $(cat "$T/stderr")"
+    exactly_on xenhost-a xenhost-b web01
+done
+
+# --timeout cuts a slow stream the same way
+hosts "" ""
+expect_exit 1 xm migrate -r 20 web01 xenhost-b --connect $SRC --timeout 2
+grep -q "running on 'xenhost-a'" "$T/stderr" || fail "timeout: $(cat "$T/stderr")"
+exactly_on xenhost-a xenhost-b web01
+
+# the destination's own error reaches the user
+hosts "" restore-fail
+expect_exit 1 xm migrate -r 1000 web01 xenhost-b --connect $SRC
+grep -q "destination reported 'Restore failed'" "$T/stderr" ||
+    fail "verdict: $(cat "$T/stderr")"
+exactly_on xenhost-a xenhost-b web01
+
+# --direct: no relay, xend connects to the destination itself
+hosts "" ""
+expect_exit 0 xm migrate --direct -r 100 --live web01 xenhost-b --connect $SRC
+exactly_on xenhost-b xenhost-a web01
+pass
