@@ -4,7 +4,7 @@
 #   make check            unit tests, emulator tests, ABI checks
 #   make check SANITIZE=1 the same under AddressSanitizer + UBSan
 #   make install DESTDIR=... PREFIX=/usr LIBDIR=/usr/lib64
-#   make lint | dist | clean | bench | demo
+#   make lint | dist | rpm | man | clean | bench | demo
 
 VERSION   := 0.1.0
 SOVERSION := 0
@@ -57,7 +57,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench-%)
 SONAME   := lib$(NAME).so.$(SOVERSION)
 SHLIB    := $(B)/lib$(NAME).so.$(VERSION)
 
-.PHONY: all check lint install clean dist bench demo deps
+.PHONY: all check lint install clean dist bench demo deps man rpm
 all: $(B)/lib$(NAME).a $(B)/$(SONAME) $(B)/lib$(NAME).so $(B)/$(NAME) \
      $(B)/$(NAME).pc
 
@@ -134,23 +134,71 @@ bench: $(BENCH_BIN)
 lint:
 	sh tests/lint.sh
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 755 $(B)/$(NAME) $(DESTDIR)$(BINDIR)/$(NAME)
-	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+# Installs exactly: the tool, its man page and bash completion; the
+# shared library (libxenmig.so.0*); header, .so link, xenmig.pc and
+# libxenmig(3). tests/packaging.sh compares the tree with that list.
+INSTALL ?= install
+install: all $(B)/$(NAME).1
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	    $(DESTDIR)$(BASHCOMPDIR)
+	$(INSTALL) -m 755 $(B)/$(NAME) $(DESTDIR)$(BINDIR)/$(NAME)
+	$(INSTALL) -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf lib$(NAME).so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/lib$(NAME).so
-	install -m 644 include/$(NAME).h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 $(B)/$(NAME).pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(INSTALL) -m 644 include/$(NAME).h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 644 $(B)/$(NAME).pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(INSTALL) -m 644 $(B)/$(NAME).1 $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 docs/lib$(NAME).3 $(DESTDIR)$(MANDIR)/man3/
+	$(INSTALL) -m 644 completion/$(NAME).bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/$(NAME)
 
+# xenmig(1), generated from every docs/commands/<cmd>.md
+man: $(B)/$(NAME).1
+$(B)/$(NAME).1: scripts/md2man.sh $(wildcard docs/commands/*.md) Makefile
+	@mkdir -p $(dir $@)
+	sh scripts/md2man.sh $(VERSION) \
+	    $(sort $(wildcard docs/commands/*.md)) > $@.tmp
+	mv $@.tmp $@
+
+# make dist: git archive of HEAD. DIST_WORKTREE=1 archives the work
+# tree as it is instead (tracked and untracked files, not ignored ones
+# nor build*/), through a temporary index, and says so.
 DIST := $(NAME)-$(VERSION)
 dist:
+	@mkdir -p $(B)
+ifeq ($(DIST_WORKTREE),1)
+	@echo "warning: $(B)/$(DIST).tar.gz is the work tree, not a commit" >&2
+	@idx=$$(mktemp) && cp "$$(git rev-parse --git-path index)" "$$idx" && \
+	    git ls-files -z -co --exclude-standard -- ':!:build*' | \
+	    GIT_INDEX_FILE=$$idx git update-index --add --remove -z --stdin && \
+	    tree=$$(GIT_INDEX_FILE=$$idx git write-tree) && rm -f "$$idx" && \
+	    git archive --format=tar.gz --prefix=$(DIST)/ \
+	        -o $(B)/$(DIST).tar.gz $$tree
+else
 	@test -z "$$(git status --porcelain)" || \
 	    echo "warning: uncommitted changes are not in the tarball" >&2
-	@mkdir -p $(B)
 	git archive --format=tar.gz --prefix=$(DIST)/ -o $(B)/$(DIST).tar.gz HEAD
+endif
 	@echo $(B)/$(DIST).tar.gz
+
+# make rpm: source and binary RPMs from the dist tarball (its own
+# xenmig.spec) into build/rpm/. --nodeps when the BuildRequires are not
+# known to the rpm database (a Debian host); RPM_NOCHECK=1 skips %check.
+RPMTOP := $(abspath build/rpm)
+rpm: dist
+	@mkdir -p $(addprefix $(RPMTOP)/,BUILD BUILDROOT RPMS SOURCES SPECS SRPMS)
+	cp $(B)/$(DIST).tar.gz $(RPMTOP)/SOURCES/
+	@nodeps=; \
+	if ! rpm -q --whatprovides 'pkgconfig(libcurl)' >/dev/null 2>&1; then \
+	    echo "rpm: BuildRequires not in the rpm database: --nodeps" >&2; \
+	    nodeps=--nodeps; \
+	fi; \
+	echo rpmbuild -ta $$nodeps $(if $(filter 1,$(RPM_NOCHECK)),--nocheck) \
+	    --define "_topdir $(RPMTOP)" $(RPMTOP)/SOURCES/$(DIST).tar.gz; \
+	rpmbuild -ta $$nodeps $(if $(filter 1,$(RPM_NOCHECK)),--nocheck) \
+	    --define "_topdir $(RPMTOP)" $(RPMTOP)/SOURCES/$(DIST).tar.gz
 
 clean:
 	rm -rf build build-san
