@@ -63,6 +63,21 @@ mark_truncated(char *msg, size_t size)
         memcpy(msg + size - 4, "...", 4);
 }
 
+/*
+ * Messages are one line: untrusted text copied into them (a URI, a
+ * config value, a parser's complaint) must not break that.
+ */
+static void
+one_line(char *msg)
+{
+    unsigned char *p;
+
+    for (p = (unsigned char *)msg; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    }
+}
+
 int
 xm_error_set_full(xenmig_error *err, int code, int sys_errno,
                   const char *func, const char *fmt, ...)
@@ -83,6 +98,7 @@ xm_error_set_full(xenmig_error *err, int code, int sys_errno,
         err->msg[0] = '\0';
         return code;
     }
+    one_line(err->msg);
     if ((size_t)n >= sizeof(err->msg)) {
         mark_truncated(err->msg, sizeof(err->msg));
         return code;
@@ -114,6 +130,7 @@ xm_error_prefix(xenmig_error *err, const char *fmt, ...)
         return;
     memcpy(old, err->msg, sizeof(old));
     n = snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    one_line(err->msg);
     if (n < 0 || (size_t)n >= sizeof(err->msg))
         mark_truncated(err->msg, sizeof(err->msg));
 }

@@ -172,7 +172,21 @@ test_util__error_marks_a_cut_message(void)
     CU_ASSERT_STRING_EQUAL(err.msg + sizeof(err.msg) - 4, "...");
 }
 
+static void
+test_util__error_message_stays_one_line(void)
+{
+    xenmig_error err;
+
+    xenmig_error_clear(&err);
+    xm_error_set(&err, XENMIG_EINVAL, "bad value '%s'", "80\n80\rx\t");
+    CU_ASSERT_STRING_EQUAL(err.msg, "bad value '80?80?x?'");
+    xm_error_prefix(&err, "key '%s'", "a\nb");
+    CU_ASSERT_STRING_EQUAL(err.msg, "key 'a?b': bad value '80?80?x?'");
+}
+
 static CU_TestInfo test_util_tests[] = {
+    { "error_message_stays_one_line",
+      test_util__error_message_stays_one_line },
     { "parse_ll_accepts_whole_numbers",
       test_util__parse_ll_accepts_whole_numbers },
     { "parse_ll_rejects_garbage", test_util__parse_ll_rejects_garbage },
