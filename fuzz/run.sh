@@ -1,0 +1,59 @@
+#!/bin/sh
+# run.sh: run libFuzzer targets built by "make fuzz-build".
+#   FUZZ_SECONDS=N sh fuzz/run.sh NAME...
+# Each build-fuzz/fuzz_<name> runs for N seconds on a scratch copy of
+# fuzz/corpus/<name> and fuzz/regressions/<name> (the committed corpus
+# never grows). A crash, leak, timeout or out-of-memory fails the
+# target; its input goes to fuzz/regressions/<name>/ to be committed.
+# Exit status: 0 when every target ran clean.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+secs=${FUZZ_SECONDS:-60}
+fz=build-fuzz
+status=0
+if [ $# -eq 0 ]; then
+    for f in fuzz/fuzz_*.c; do
+        f=${f#fuzz/fuzz_}
+        set -- "$@" "${f%.c}"
+    done
+fi
+for name in "$@"; do
+    bin=$fz/fuzz_$name
+    work=$fz/run/$name
+    if [ ! -x "$bin" ]; then
+        echo "fuzz: '$bin' is not built (make fuzz-build)" >&2
+        status=1
+        continue
+    fi
+    rm -rf "$work"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    for d in fuzz/corpus/$name fuzz/regressions/$name; do
+        [ -d "$d" ] || continue
+        find "$d" -maxdepth 1 -type f ! -name '.*' \
+            -exec cp {} "$work/corpus/" \;
+    done
+    echo "== fuzz $name: $secs s"
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+        "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        "$work/corpus" > "$work/log" 2>&1
+    st=$?
+    grep -E '^(Done [0-9]+ runs|stat::average_exec_per_sec)' "$work/log"
+    found=$(ls "$work/artifacts" 2>/dev/null)
+    if [ "$st" -ne 0 ] || [ -n "$found" ]; then
+        status=1
+        tail -n 60 "$work/log"
+        mkdir -p "fuzz/regressions/$name"
+        for a in $found; do
+            cp "$work/artifacts/$a" "fuzz/regressions/$name/$a"
+            echo "fuzz: $name failed; input kept as" \
+                "'fuzz/regressions/$name/$a' - commit it with the fix" >&2
+        done
+        [ -n "$found" ] ||
+            echo "fuzz: $name exited $st (log: '$work/log')" >&2
+    else
+        echo "fuzz: $name ok"
+    fi
+done
+exit $status
