@@ -30,6 +30,7 @@
 #include "relay.h"
 #include "reloc.h"
 #include "xend.h"
+#include "xs.h"
 
 /* ---- states: one table of legal transitions ------------------------ */
 
@@ -963,6 +964,29 @@ resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
     return rc;
 }
 
+/*
+ * A local source xend has xenstored beside it: wait for the domain's
+ * @releaseDomain there rather than poll xend (reference 6.5). Only a
+ * shortcut: xend, asked next, has the last word either way.
+ */
+static void
+wait_released_locally(xenmig_conn *src, const xm_cookie *ck)
+{
+    xenmig_error lerr;
+    xm_xs *xs = NULL;
+    long long domid;
+
+    if (strncmp(xm_xend_conn_label(src), "unix:", 5) != 0)
+        return;
+    xenmig_error_clear(&lerr);
+    if (xm_cookie_get_ll(&domid, ck, "domid", 1, 0x7fff, &lerr))
+        return;
+    if (xm_xs_open(&xs, &lerr) || !xs)
+        return;
+    (void)xm_xs_wait_released(xs, (int)domid, settle_ms(), &lerr);
+    xm_xs_close(xs);
+}
+
 static xenmig_step_result
 step_confirm(struct step_ctx *ctx)
 {
@@ -993,6 +1017,7 @@ step_confirm(struct step_ctx *ctx)
         res = XENMIG_STEP_COMPLETE;
         goto out;
     }
+    wait_released_locally(ctx->conn, ctx->in);
     deadline = now_ms() + settle_ms();
     for (;;) {
         xenmig_domain_free(d);

@@ -24,4 +24,18 @@ for v in 3.0.0 3.0.2 3.3 4.0 4.1; do
     stop_hosts
     rm -f "$T"/*.ready
 done
+
+# a local source xend (its Unix socket) with xenstored beside it:
+# confirm watches @releaseDomain through libxenstore
+start_host xenhost-a 127.0.0.2 --link-rate 0 --unix-socket "$T/a.sock" \
+    --xenstore-socket "$T/a.xs" --domain name=web01,memory=32
+start_host xenhost-b 127.0.0.3 --link-rate 0
+XENSTORED_PATH="$T/a.xs" expect_exit 0 xm migrate --live web01 xenhost-b \
+    --connect "unix://$T/a.sock"
+exactly_on xenhost-b xenhost-a web01
+if command -v xenstore-list >/dev/null 2>&1; then
+    XENSTORED_PATH="$T/a.xs" xenstore-list /local/domain > "$T/xs" ||
+        fail "xenstore-list against the emulator"
+    [ "$(cat "$T/xs")" = 0 ] || fail "xenstore still lists: $(cat "$T/xs")"
+fi
 pass

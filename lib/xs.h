@@ -1,0 +1,40 @@
+/*
+ * xs.h: what xenmig asks xenstored, through Xen's libxenstore
+ * (not installed)
+ *
+ * When the source xend is local, xenstored knows first that a domain
+ * is gone: xend destroys it and @releaseDomain fires (reference 6.5).
+ * xenmig watches that instead of polling xend. libxenstore finds the
+ * daemon through $XENSTORED_PATH or its default socket; no libxenstore
+ * allocation leaves this file.
+ */
+#ifndef XENMIG_XS_H
+#define XENMIG_XS_H
+
+#include "internal.h"
+
+typedef struct xm_xs xm_xs;
+
+/*
+ * Connect to xenstored's socket. *out is NULL, with 0 returned, when
+ * no xenstored can be reached here (not a dom0): callers fall back
+ * to xend. Close with xm_xs_close().
+ */
+int xm_xs_open(xm_xs **out, xenmig_error *err);
+void xm_xs_close(xm_xs *xs);
+
+/*
+ * The name xenstore gives domain @domid (/local/domain/<domid>/name)
+ * into @name. XENMIG_ENOTFOUND when the domain is not there.
+ */
+int xm_xs_domain_name(char *name, size_t size, xm_xs *xs, int domid,
+                      xenmig_error *err);
+
+/*
+ * Wait until /local/domain/<domid> is gone, woken by @releaseDomain;
+ * at most @timeout_ms. 0 when gone, XENMIG_ETIMEOUT when still there.
+ */
+int xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
+                        xenmig_error *err);
+
+#endif /* XENMIG_XS_H */
