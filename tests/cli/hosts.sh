@@ -1,22 +1,31 @@
 # hosts.sh: start emulated Xen hosts for a test (sourced after lib.sh).
 # A test that sources it runs again inside tests/emulator/with-hosts,
-# so xenhost-a (127.0.0.2), xenhost-b (127.0.0.3), ... resolve.
+# so xenhost-a, xenhost-b and xenhost-c resolve (to a /24 of its own).
 if [ -z "${XM_IN_HOSTS:-}" ]; then
     if ! python3 tests/emulator/with-hosts --check >/dev/null 2>&1; then
         echo "SKIP: no private mount namespace for /etc/hosts here" >&2
         exit 77
     fi
-    # as on the classic dom0: localhost.localdomain is the loopback
-    XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts \
-        --map localhost.localdomain=127.0.0.1 -- sh "$0" "$@"
+    # a network of its own (127.2xx.y.0/24), so that test runs side by
+    # side never meet; as on the classic dom0, localhost.localdomain is
+    # the loopback
+    set -- $(od -An -N2 -tu1 /dev/urandom)
+    net=127.$((200 + $1 % 50)).$(($2 % 250 + 1))
+    XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts --no-defaults \
+        --map localhost.localdomain=127.0.0.1 \
+        --map xenhost-a=$net.2 --map xenhost-b=$net.3 \
+        --map xenhost-c=$net.4 -- sh "$0"
 fi
 
 : > "$T/pids"
 trap 'stop_hosts; rm -rf "$T"' EXIT
 
-# start_host NAME ADDRESS [xenhost options...]: returns once listening
+# start_host NAME ADDRESS [xenhost options...]: returns once listening.
+# The host listens where NAME resolves in this run's /etc/hosts.
 start_host() {
-    _name=$1 _addr=$2
+    _name=$1
+    _addr=$(getent hosts "$_name" | awk '{ print $1; exit }')
+    [ -n "$_addr" ] || fail "no address for $_name"
     shift 2
     python3 tests/emulator/xenhost --name "$_name" --address "$_addr" \
         --ready-file "$T/$_name.ready" --log-file "$T/$_name.log" \
