@@ -225,6 +225,13 @@ typedef struct xenmig_progress {
 typedef int (*xenmig_progress_cb)(const xenmig_progress *p,
                                   void *payload);
 
+/*
+ * Hears the outcome of one pre-flight check: @ok is 1 (passed), 0
+ * (failed) or 2 (passed, with a warning in @detail).
+ */
+typedef void (*xenmig_check_cb)(const char *check, int ok,
+                                const char *detail, void *payload);
+
 #define XENMIG_MIGRATE_OPTS_VERSION 1
 
 typedef struct xenmig_migrate_opts {
@@ -242,11 +249,13 @@ typedef struct xenmig_migrate_opts {
     const char *relay_address;  /* relay listens here */
     xenmig_progress_cb progress;
     void *payload;
+    xenmig_check_cb check;      /* hears checks and warnings; may be NULL */
+    void *check_payload;
 } xenmig_migrate_opts;
 
 #define XENMIG_MIGRATE_OPTS_INIT \
     { XENMIG_MIGRATE_OPTS_VERSION, 0, NULL, NULL, 0, 0, -1, 0, 0, NULL, \
-      NULL, NULL }
+      NULL, NULL, NULL, NULL }
 
 /*
  * Migrate domain @dom (name, id or UUID) from the xend at @src to the
@@ -316,16 +325,15 @@ XENMIG_API int xenmig_migrate_confirm(xenmig_conn *src,
 XENMIG_API int xenmig_conn_open_dest(xenmig_conn **out, const char *dest,
                                      xenmig_error *err);
 
-/* Hears the outcome of one pre-flight check. */
-typedef void (*xenmig_check_cb)(const char *check, int ok,
-                                const char *detail, void *payload);
-
 /*
  * Every pre-flight check of begin and prepare, nothing moved: the
  * domain can leave @src, the address the source would send to, the
  * destination's relocation server, name clash, free memory, xen_caps.
  * @cb (may be NULL) hears each check as it completes. Returns 0 when
  * all passed, else the first failure.
+ * Warnings: an empty xend-relocation-hosts-allow at a local
+ * destination (any host may push a domain into it), and a clear-text
+ * migration where the destination offers SSL relocation.
  */
 XENMIG_API int xenmig_migrate_check(xenmig_conn *src, const char *dom,
                                     xenmig_conn *dst,

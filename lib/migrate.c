@@ -25,6 +25,7 @@
 
 #include <libxml/uri.h>
 
+#include "caps.h"
 #include "cookie.h"
 #include "migrate.h"
 #include "relay.h"
@@ -80,6 +81,9 @@ static const struct step_def {
 
 enum { STEP_BEGIN, STEP_PREPARE, STEP_PERFORM, STEP_FINISH,
        STEP_CONFIRM };
+
+/* A check that passed but deserves a word (xenmig_check_cb's ok). */
+#define XM_CHECK_WARN 2
 
 /* A step that keeps saying CONTINUE is a bug in its driver. */
 #define MAX_CONTINUE 1000
@@ -155,6 +159,8 @@ opts_copy(struct mig *m, const xenmig_migrate_opts *opts)
 
     memset(m, 0, sizeof(*m));
     m->opts = opts ? *opts : defaults;
+    m->cb = m->opts.check;
+    m->payload = m->opts.check_payload;
 }
 
 static int
@@ -426,6 +432,47 @@ caps_compatible(char *missing, size_t size, const char *src_caps,
     return any;
 }
 
+/*
+ * What a careful administrator would want to hear, without failing the
+ * migration: a destination open to any host, and clear text where the
+ * destination offers SSL relocation.
+ */
+static void
+warn_trust(struct mig *m, xenmig_conn *dst,
+           const struct sockaddr_in *target, const char *host)
+{
+    struct sockaddr_in ssl_addr = *target;
+    xm_caps_config cfg;
+    xm_reloc_probe probe;
+    const char *path;
+
+    /* a local destination's xend-config.sxp is ours to read */
+    if (strncmp(xm_xend_conn_label(dst), "unix:", 5) == 0) {
+        path = getenv("XEND_CONFIG");
+        if (!path || !*path)
+            path = "/etc/xen/xend-config.sxp";
+        xm_caps_config_init(&cfg);
+        if (xm_caps_config_read(&cfg, path, NULL) == 0 &&
+            (!cfg.hosts_allow || !*cfg.hosts_allow))
+            report(m, "hosts-allow", XM_CHECK_WARN, "destination '%s' "
+                   "takes migrations from any host: "
+                   "xend-relocation-hosts-allow is empty in '%s'", host,
+                   path);
+        xm_caps_config_dispose(&cfg);
+    }
+    if (m->opts.flags & XENMIG_MIGRATE_SSL)
+        return;
+    ssl_addr.sin_port = htons(XM_RELOC_DEFAULT_SSL_PORT);
+    if (ntohs(target->sin_port) == XM_RELOC_DEFAULT_SSL_PORT)
+        return;
+    if (xm_reloc_probe_addr(&probe, &ssl_addr, 500, NULL) == 0 &&
+        probe.status != XM_RELOC_CLOSED)
+        report(m, "ssl", XM_CHECK_WARN, "destination '%s' has an SSL "
+               "relocation server on port %d, but this migration goes "
+               "in clear text (use --ssl)", host,
+               XM_RELOC_DEFAULT_SSL_PORT);
+}
+
 static xenmig_step_result
 step_prepare(struct step_ctx *ctx)
 {
@@ -531,6 +578,8 @@ step_prepare(struct step_ctx *ctx)
     report(m, "relocation", 1, "%s:%d %s", target_ip, port,
            probe.status == XM_RELOC_ANSWERS ? "answers (help)" :
            "accepts connections (SSL, not probed further)");
+
+    warn_trust(m, ctx->conn, &target, host);
 
     /* No domain of that name or UUID there already. */
     rc = xenmig_domain_lookup(&clash, ctx->conn, name, err);

@@ -325,6 +325,16 @@ on_progress(const xenmig_progress *p, void *payload)
     return cancel_signal != 0;
 }
 
+/* During a migration only the warnings of the checks are news. */
+static void
+on_warning(const char *check, int ok, const char *detail, void *payload)
+{
+    (void)check;
+    (void)payload;
+    if (ok == 2)
+        cli_err("warning: %s", detail);
+}
+
 int
 cmd_migrate(int argc, char **argv)
 {
@@ -343,6 +353,8 @@ cmd_migrate(int argc, char **argv)
         ret = cli_fail(rc, &err);
         goto out;
     }
+    if (!a.quiet)
+        a.opts.check = on_warning;
     /* progress is asked for when someone will see it */
     a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
     if (a.json || a.bar) {
@@ -389,14 +401,17 @@ on_check(const char *check, int ok, const char *detail, void *payload)
     json_object *o;
 
     if (!co->json) {
-        printf("%-4s  %-11s %s\n", ok ? "ok" : "FAIL", check, detail);
+        printf("%-4s  %-11s %s\n", ok == 2 ? "warn" : ok ? "ok" : "FAIL",
+               check, detail);
         return;
     }
     o = json_object_new_object();
     if (!o)
         return;
     json_object_object_add(o, "check", json_object_new_string(check));
-    json_object_object_add(o, "ok", json_object_new_boolean(ok));
+    json_object_object_add(o, "ok", json_object_new_boolean(ok != 0));
+    if (ok == 2)
+        json_object_object_add(o, "warning", json_object_new_boolean(1));
     json_object_object_add(o, "detail", json_object_new_string(detail));
     json_object_array_add(co->arr, o);
 }
