@@ -26,7 +26,7 @@ grep -q "expects one from 'perform'" "$T/stderr" || fail "step: $(cat "$T/stderr
 bad=$(printf '%s' "$C1" | sed 's/.$/A/; t; s/.$/B/')
 [ "$bad" != "$C1" ] || bad=$(printf '%s' "$C1" | sed 's/.$/B/')
 expect_exit 1 xm perform --cookie "$bad" --connect $SRC
-grep -qiE "checksum|truncated|malformed" "$T/stderr" || fail "tamper: $(cat "$T/stderr")"
+grep -qiE "checksum|truncated|malformed|corrupted" "$T/stderr" || fail "tamper: $(cat "$T/stderr")"
 short=$(printf '%s' "$C1" | cut -c1-40)
 expect_exit 1 xm perform --cookie "$short" --connect $SRC
 grep -q "truncated" "$T/stderr" || fail "truncation: $(cat "$T/stderr")"

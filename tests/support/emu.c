@@ -82,6 +82,29 @@ test_emu_start(struct test_emu *e, const char *const *args)
     return -1;
 }
 
+int
+test_emu_ready_int(const struct test_emu *e, const char *key)
+{
+    char path[128], text[2048], pat[64];
+    FILE *f;
+    size_t n;
+    const char *p;
+    long v;
+
+    f = fopen(test_emu_path(e, "ready", path, sizeof(path)), "r");
+    if (!f)
+        return -1;
+    n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    snprintf(pat, sizeof(pat), "\"%s\": ", key);
+    p = strstr(text, pat);
+    if (!p)
+        return -1;
+    v = strtol(p + strlen(pat), NULL, 10);
+    return v > 0 && v < 65536 ? (int)v : -1;
+}
+
 void
 test_emu_stop(struct test_emu *e)
 {

@@ -21,6 +21,8 @@ int test_emu_start(struct test_emu *e, const char *const *args);
 /* "<dir>/<name>" into @buf. */
 const char *test_emu_path(const struct test_emu *e, const char *name,
                           char *buf, size_t size);
+/* A number from the ready file, e.g. "http_port"; -1 if absent. */
+int test_emu_ready_int(const struct test_emu *e, const char *key);
 void test_emu_stop(struct test_emu *e);
 
 #endif /* XENMIG_TEST_EMU_H */

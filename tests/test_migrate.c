@@ -1,0 +1,116 @@
+/*
+ * test_migrate.c: the step engine's inputs, and every allocation of
+ * begin + prepare failing in turn against two emulated hosts
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "migrate.h"
+#include "support/emu.h"
+
+static void
+test_migrate__parse_uri_forms(void)
+{
+    char host[64];
+    int port;
+    xenmig_error err;
+
+    xenmig_error_clear(&err);
+    port = 8002;
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port, "h2",
+                                         &err), 0);
+    CU_ASSERT_STRING_EQUAL(host, "h2");
+    CU_ASSERT_EQUAL(port, 8002);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "h2:9002", &err), 0);
+    CU_ASSERT_EQUAL(port, 9002);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "xenmigr://10.0.0.5:8102", &err),
+                    0);
+    CU_ASSERT_STRING_EQUAL(host, "10.0.0.5");
+    CU_ASSERT_EQUAL(port, 8102);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "http://h2:8000", &err),
+                    XENMIG_EINVAL);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "xenmigr://u@h2", &err),
+                    XENMIG_EINVAL);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "h2:99999", &err), XENMIG_EINVAL);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port, "",
+                                         &err), XENMIG_EINVAL);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, 4, &port, "longname",
+                                         &err), XENMIG_ERANGE);
+}
+
+static const char *const src_args[] = {
+    "--name", "alloc-a", "--address", "127.0.0.1", "--http-port", "0",
+    "--relocation-port", "0", "--control-port", "off",
+    "--log-file", "%d/log", "--domain", "name=web01,memory=16", NULL
+};
+static const char *const dst_args[] = {
+    "--name", "alloc-b", "--address", "127.0.0.1", "--http-port", "0",
+    "--relocation-port", "0", "--control-port", "off",
+    "--log-file", "%d/log", NULL
+};
+
+static void
+test_migrate__every_allocation_of_check_may_fail(void)
+{
+    struct test_emu a, b;
+    xenmig_conn *src = NULL, *dst = NULL;
+    xenmig_migrate_opts opts = XENMIG_MIGRATE_OPTS_INIT;
+    char uri[64], target[64];
+    xenmig_error err;
+    unsigned long n;
+    int rc = -1;
+
+    CU_ASSERT_FATAL(test_emu_start(&a, src_args) == 0);
+    if (test_emu_start(&b, dst_args) != 0) {
+        test_emu_stop(&a);
+        CU_FAIL_FATAL("second emulated host did not start");
+    }
+    snprintf(uri, sizeof(uri), "http://127.0.0.1:%d",
+             test_emu_ready_int(&a, "http_port"));
+    CU_ASSERT_EQUAL_FATAL(xenmig_conn_open(&src, uri, NULL), 0);
+    snprintf(uri, sizeof(uri), "http://127.0.0.1:%d",
+             test_emu_ready_int(&b, "http_port"));
+    CU_ASSERT_EQUAL_FATAL(xenmig_conn_open(&dst, uri, NULL), 0);
+    snprintf(target, sizeof(target), "127.0.0.1:%d",
+             test_emu_ready_int(&b, "relocation_port"));
+    opts.uri = target;
+
+    /* the n-th allocation fails: a clean error, until none is left */
+    for (n = 1; n < 5000; n++) {
+        xenmig_error_clear(&err);
+        xm_alloc_fail_at(n);
+        rc = xenmig_migrate_check(src, "web01", dst, &opts, NULL, NULL,
+                                  &err);
+        xm_alloc_fail_at(0);
+        if (rc == 0)
+            break;
+        CU_ASSERT_EQUAL(rc, err.code);
+        CU_ASSERT(err.msg[0] != '\0');
+        if (rc != err.code || !err.msg[0])
+            break;
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT(n > 10);      /* the walk did go through the steps */
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    test_emu_stop(&a);
+    test_emu_stop(&b);
+}
+
+static CU_TestInfo test_migrate_tests[] = {
+    { "parse_uri_forms", test_migrate__parse_uri_forms },
+    { "every_allocation_of_check_may_fail",
+      test_migrate__every_allocation_of_check_may_fail },
+    CU_TEST_INFO_NULL
+};
+
+CU_SuiteInfo test_migrate_suite = {
+    "migrate", NULL, NULL, NULL, NULL, test_migrate_tests
+};
