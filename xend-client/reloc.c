@@ -202,6 +202,12 @@ xm_reloc_probe_addr(xm_reloc_probe *out, const struct sockaddr_in *addr,
         rc = 0;
         goto out;
     }
+    /* accepted and closed at once, before we looked: hosts-allow */
+    if (soerr == ECONNRESET || soerr == EPIPE) {
+        out->status = XM_RELOC_REJECTED;
+        rc = 0;
+        goto out;
+    }
     if (soerr) {
         rc = xm_error_set_errno(err, XENMIG_ECONNECT, soerr,
                                 "relocation probe of %s:%d: connect", ip,

@@ -3,6 +3,7 @@
  * perform, finish, confirm. Option names follow xm migrate.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ struct mig_args {
     int quiet;
     int failed;               /* confirm --failed */
     int bar;                  /* progress bar on stderr */
+    uint64_t last_bytes;      /* at the last report that moved */
+    double still_since;       /* elapsed_s when the stream stopped */
+    int warned;               /* the stall warning was given */
 };
 
 enum {
@@ -276,13 +280,40 @@ catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/*
+ * A stream that stops moving is a stall: say so when it has stood still
+ * for a quarter of --stall (the relay cancels at the whole of it).
+ */
+static void
+warn_stall(struct mig_args *a, const xenmig_progress *p)
+{
+    double stall_s = (a->opts.stall_ms ? a->opts.stall_ms : 60000) / 1e3;
+
+    if (p->bytes != a->last_bytes || p->done) {
+        a->last_bytes = p->bytes;
+        a->still_since = p->elapsed_s;
+        a->warned = 0;
+        return;
+    }
+    if (!a->warned && p->elapsed_s - a->still_since >= stall_s / 4) {
+        if (a->bar)
+            fputc('\n', stderr);
+        cli_err("warning: the stream has not moved for %.0f s at %.0f "
+                "MiB; cancelling after %.0f s", p->elapsed_s -
+                a->still_since, (double)p->bytes / 1048576.0, stall_s);
+        a->warned = 1;
+    }
+}
+
 static int
 on_progress(const xenmig_progress *p, void *payload)
 {
-    const struct mig_args *a = payload;
+    struct mig_args *a = payload;
     json_object *o;
     int filled, i;
 
+    if (!a->quiet)
+        warn_stall(a, p);
     if (a->json) {
         o = json_object_new_object();
         if (o) {

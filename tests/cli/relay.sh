@@ -68,6 +68,15 @@ expect_exit 1 xm migrate -r 20 web01 xenhost-b --connect $SRC --timeout 2
 grep -q "running on 'xenhost-a'" "$T/stderr" || fail "timeout: $(cat "$T/stderr")"
 exactly_on xenhost-a xenhost-b web01
 
+# a stream that stops: a warning, then the stall cancels it
+hosts stream-stall=4M:30 ""
+expect_exit 1 xm migrate web01 xenhost-b --connect $SRC --stall 4
+grep -q "warning: the stream has not moved" "$T/stderr" ||
+    fail "no stall warning: $(cat "$T/stderr")"
+grep -q "stalled" "$T/stderr" || fail "stall: $(cat "$T/stderr")"
+grep -q "running on 'xenhost-a'" "$T/stderr" || fail "stall: $(cat "$T/stderr")"
+exactly_on xenhost-a xenhost-b web01
+
 # the destination's own error reaches the user
 hosts "" restore-fail
 expect_exit 1 xm migrate -r 1000 web01 xenhost-b --connect $SRC
