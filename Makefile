@@ -95,10 +95,12 @@ $(B)/$(NAME): $(CLI_OBJ) $(B)/lib$(NAME).so
 	$(CC) -o $@ $(CLI_OBJ) $(XM_LDFLAGS) -L$(B) -l$(NAME) \
 	    $(shell $(PKG_CONFIG) --libs json-c)
 
+# The paths are those of this make run: install writes its own copy,
+# so "make; make install PREFIX=/usr" never installs a stale one.
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
 $(B)/$(NAME).pc: $(NAME).pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-	    $< > $@
+	$(PC_SED) $< > $@
 
 # The test runner registers every tests/test_<module>.c's suite.
 $(B)/obj/tests/suites.h: $(wildcard tests/test_*.c) Makefile
@@ -148,7 +150,8 @@ install: all $(B)/$(NAME).1
 	ln -sf lib$(NAME).so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/lib$(NAME).so
 	$(INSTALL) -m 644 include/$(NAME).h $(DESTDIR)$(INCLUDEDIR)/
-	$(INSTALL) -m 644 $(B)/$(NAME).pc $(DESTDIR)$(PKGCONFIGDIR)/
+	$(PC_SED) $(NAME).pc.in > $(DESTDIR)$(PKGCONFIGDIR)/$(NAME).pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/$(NAME).pc
 	$(INSTALL) -m 644 $(B)/$(NAME).1 $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -m 644 docs/lib$(NAME).3 $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 644 completion/$(NAME).bash \
@@ -205,3 +208,4 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 -include fuzz/fuzz.mk
+-include tests/reliability/reliability.mk
