@@ -46,7 +46,9 @@ enum {
     XENMIG_EIO = -12,        /* system call failed */
     XENMIG_EREFUSED = -13,   /* peer refused (e.g. hosts-allow) */
     XENMIG_ECANCELLED = -14, /* cancelled by the caller */
-    XENMIG_ELOST = -15       /* the domain runs on no host */
+    XENMIG_ELOST = -15,      /* the domain runs on no host */
+    XENMIG_EUNKNOWN = -16    /* where the domain runs needs a look: a
+                                host did not answer, or held a copy */
 };
 
 #define XENMIG_ERROR_MSG_SIZE 256
@@ -262,7 +264,9 @@ typedef struct xenmig_migrate_opts {
  * xend at @dst in one call: begin, prepare, perform, finish, confirm,
  * with recovery on failure. As virDomainMigrate(): @dname, @uri may
  * be NULL, @resource 0. Returns 0 when the domain runs on @dst and is
- * gone from @src; XENMIG_ELOST when xend destroyed it on @src and @dst
+ * gone from @src; XENMIG_EUNKNOWN when a host cannot be asked or
+ * keeps a copy xenmig could not remove (the message says what to check);
+ * XENMIG_ELOST when xend destroyed it on @src and @dst
  * did not restore it; another error when it still runs on @src (the
  * message says where it is and why the migration failed).
  */

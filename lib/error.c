@@ -27,6 +27,7 @@ static const struct {
     { XENMIG_EREFUSED, "refused by peer" },
     { XENMIG_ECANCELLED, "cancelled" },
     { XENMIG_ELOST, "domain lost" },
+    { XENMIG_EUNKNOWN, "outcome needs a look" },
 };
 
 XENMIG_API void

@@ -1092,54 +1092,140 @@ step_confirm(struct step_ctx *ctx)
     return res;
 }
 
+/* How long a domain seen back on the source alone waits for a late
+ * restore on the destination to show (xend never checks, 4.5). */
+#define XM_MIGRATE_LATE_MS 3000L
+
+/*
+ * Both hosts run the domain: xend resumed it on the source after the
+ * stream while the destination restored it. The source is the one
+ * xend stands by (it reported the failure), so the copy on the
+ * destination goes. 0 when only the source's copy is left.
+ */
+static int
+destroy_dest_copy(xenmig_conn *dst, const char *uuid, xenmig_error *err)
+{
+    xenmig_domain *d = NULL;
+    long deadline = now_ms() + settle_ms();
+    int rc;
+
+    rc = xenmig_domain_op(dst, uuid, "destroy", NULL, err);
+    if (rc)
+        return rc;
+    for (;;) {
+        xenmig_domain_free(d);
+        rc = find_domain(&d, dst, uuid, err);
+        if (rc || !d)
+            break;
+        if (now_ms() >= deadline) {
+            rc = xm_error_set(err, XENMIG_ESTATE, "it is still there");
+            break;
+        }
+        sleep_ms(XM_MIGRATE_POLL_MS);
+    }
+    xenmig_domain_free(d);
+    return rc;
+}
+
 /*
  * After a failed step: find the domain and leave it running on exactly
- * one host. @cause holds the failure; on return it holds the outcome.
- * Returns 0 when the domain turned out to run on the destination (the
- * migration happened after all), XENMIG_ELOST when it is on neither
- * host, else the cause's code with where the domain runs.
+ * one host. @cause holds the failure; on return it holds the outcome,
+ * where the domain is first. Returns 0 when the domain turned out to
+ * run on the destination (the migration happened after all),
+ * XENMIG_ELOST when it is on neither host, XENMIG_EUNKNOWN when a host
+ * cannot be asked or the hosts disagree beyond repair, else the
+ * cause's code with the domain running on the source.
  */
 static int
 recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
         xenmig_error *cause)
 {
     char why[XENMIG_ERROR_MSG_SIZE];
+    char lost[XENMIG_ERROR_MSG_SIZE];
     xenmig_domain *s = NULL, *d = NULL;
-    xenmig_error lerr;
+    xenmig_error serr, derr, lerr;
     const char *uuid = xm_cookie_get(ck, "uuid");
     const char *name = xm_cookie_get(ck, "name");
     const char *src_host = xenmig_conn_host(src);
     const char *dst_host = xenmig_conn_host(dst);
     int code = cause && cause->code ? cause->code : XENMIG_ERROR;
     long deadline = now_ms() + settle_ms();
-    int rc;
+    long late = 0;
+    int rs, rd, rc;
 
     xm_strlcpy(why, cause && cause->msg[0] ? cause->msg :
                xenmig_strerror(code), sizeof(why));
     if (!uuid || !name)
         return code;
-    xenmig_error_clear(&lerr);
     for (;;) {
         xenmig_domain_free(s);
         xenmig_domain_free(d);
         s = d = NULL;
-        rc = find_domain(&s, src, uuid, &lerr);
-        if (!rc)
-            rc = find_domain(&d, dst, uuid, &lerr);
-        if (rc) {
-            xm_error_set(cause, code, "%s; and cannot tell where domain "
-                         "'%s' is: %s", why, name, lerr.msg);
-            goto out;
+        xenmig_error_clear(&serr);
+        xenmig_error_clear(&derr);
+        rs = find_domain(&s, src, uuid, &serr);
+        rd = find_domain(&d, dst, uuid, &derr);
+        if (!rs && !rd) {
+            if (d && (!s || !in_flight(s, name)))
+                break;              /* arrived, or on both: settled */
+            if (s && !in_flight(s, name)) {
+                if (!late)
+                    late = now_ms() + (settle_ms() < XM_MIGRATE_LATE_MS ?
+                                       settle_ms() : XM_MIGRATE_LATE_MS);
+                if (now_ms() >= late)
+                    break;          /* back on the source, alone */
+            }
         }
-        /* settled: on one side only, or the source has it back */
-        if (!(s && d) && !(s && in_flight(s, name)))
-            break;
         if (now_ms() >= deadline)
             break;
         sleep_ms(XM_MIGRATE_POLL_MS);
     }
-    if (s && !d) {
-        /* where the domain is comes first: it must survive a cut */
+
+    if (rs || rd) {
+        /* a host that does not answer: say what we do know */
+        if (rs && !rd && d)
+            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on "
+                         "'%s', but the source's xend does not answer "
+                         "(%s): make sure '%s' kept no copy; %s", name,
+                         dst_host, serr.msg, src_host, why);
+        else if (rd && !rs && s)
+            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' is on "
+                         "'%s', but the destination's xend does not "
+                         "answer (%s): make sure '%s' runs no copy; %s",
+                         name, src_host, derr.msg, dst_host, why);
+        else
+            xm_error_set(cause, XENMIG_EUNKNOWN, "cannot tell where "
+                         "domain '%s' is: %s; %s", name,
+                         rs ? serr.msg : derr.msg, why);
+        rc = XENMIG_EUNKNOWN;
+        goto out;
+    }
+    if (s && d && in_flight(s, name)) {
+        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on '%s', "
+                     "and xend on '%s' still holds it as '%s': destroy "
+                     "that copy before xend resumes it; %s", name,
+                     dst_host, src_host, xenmig_domain_name(s), why);
+        rc = XENMIG_EUNKNOWN;
+        goto out;
+    }
+    if (s && d) {
+        xenmig_error_clear(&lerr);
+        rc = destroy_dest_copy(dst, uuid, &lerr);
+        if (rc) {
+            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on "
+                         "both '%s' and '%s', and destroying the copy on "
+                         "'%s' failed (%s): destroy one now; %s", name,
+                         src_host, dst_host, dst_host, lerr.msg, why);
+            rc = XENMIG_EUNKNOWN;
+            goto out;
+        }
+        xm_snprintf(lost, sizeof(lost), "; its copy restored on '%s' "
+                    "after xend resumed it here was destroyed", dst_host);
+    } else {
+        lost[0] = '\0';
+    }
+    if (s) {
+        xenmig_error_clear(&lerr);
         rc = resume_on_source(src, uuid, name, &lerr);
         if (rc)
             xm_error_set(cause, code, "domain '%s' is on '%s' but could "
@@ -1147,19 +1233,25 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
                          name, src_host, lerr.msg, why);
         else if (code == XENMIG_ECANCELLED)
             xm_error_set(cause, code, "cancelled; domain '%s' is "
-                         "running on '%s' (%s)", name, src_host, why);
+                         "running on '%s'%s (%s)", name, src_host, lost,
+                         why);
         else
-            xm_error_set(cause, code, "domain '%s' is running on '%s'; "
-                         "migration failed: %s", name, src_host, why);
+            xm_error_set(cause, code, "domain '%s' is running on '%s'%s; "
+                         "migration failed: %s", name, src_host, lost,
+                         why);
         rc = code;
-    } else if (d && !s) {
-        xenmig_error_clear(cause);
+    } else if (d) {
+        /* it arrived after all; make sure it runs */
         rc = 0;
-    } else if (s && d) {
-        xm_error_set(cause, XENMIG_ESTATE, "domain '%s' is on both "
-                     "'%s' and '%s': check both hosts before touching "
-                     "it; %s", name, src_host, dst_host, why);
-        rc = XENMIG_ESTATE;
+        if (xenmig_domain_is_paused(d))
+            rc = xenmig_domain_op(dst, uuid, "unpause", NULL, &lerr);
+        if (rc)
+            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' is on '%s' "
+                         "but paused, and unpausing failed: %s", name,
+                         dst_host, lerr.msg);
+        else
+            xenmig_error_clear(cause);
+        rc = rc ? XENMIG_EUNKNOWN : 0;
     } else {
         xm_error_set(cause, XENMIG_ELOST, "DOMAIN LOST: '%s' is on "
                      "neither '%s' nor '%s': xend destroyed it on the "

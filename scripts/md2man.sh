@@ -140,6 +140,11 @@ Usage error: unknown command or option, missing or extra argument.
 .B 3
 Domain lost: xend destroyed the domain on the source and the
 destination did not restore it.
+.TP
+.B 4
+The outcome needs a look: a host's xend did not answer while xenmig
+looked for the domain, or a copy remained that xenmig could not remove.
+The message says where the domain runs and what to check.
 .SH ENVIRONMENT
 .TP
 .B XENMIG_SETTLE_TIMEOUT

@@ -29,6 +29,8 @@ cli_exit_code(int rc)
         return CLI_EXIT_OK;
     case XENMIG_ELOST:
         return CLI_EXIT_LOST;
+    case XENMIG_EUNKNOWN:
+        return CLI_EXIT_UNSURE;
     case XENMIG_ESTATE:
         return CLI_EXIT_FAILED;
     default:

@@ -15,7 +15,8 @@ enum {
     CLI_EXIT_FAILED = 1,
     CLI_EXIT_USAGE = 2,
     CLI_EXIT_LOST = 3,      /* xend destroyed the domain, no host has it */
-    CLI_EXIT_UNSURE = 4     /* the domain is on both hosts */
+    CLI_EXIT_UNSURE = 4     /* a host did not answer, or keeps a copy:
+                               the message says what to check */
 };
 
 struct cli_cmd {

@@ -220,6 +220,8 @@ result_word(int rc)
         return "migrated";
     if (rc == XENMIG_ELOST)
         return "lost";
+    if (rc == XENMIG_EUNKNOWN)
+        return "unknown";
     return "failed";
 }
 
@@ -260,11 +262,30 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
 }
 
 static volatile sig_atomic_t cancel_signal;
+static int cancel_handlers;
 
 static void
 on_signal(int sig)
 {
     cancel_signal = sig;
+}
+
+/*
+ * Without the relay nothing can stop xend's stream: an interrupt only
+ * ends our watch, and says so (write(2) is async-signal-safe).
+ */
+static void
+on_signal_direct(int sig)
+{
+    static const char msg[] = "xenmig: interrupted: xend goes on with "
+        "the migration on its own; check where the domain runs with "
+        "'xenmig list'\n";
+    ssize_t n;
+
+    (void)sig;
+    n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)n;
+    _exit(CLI_EXIT_UNSURE);
 }
 
 /* Ctrl-C and SIGTERM cancel the stream instead of killing us. */
@@ -278,6 +299,13 @@ catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    cancel_handlers = 1;
+}
+
+static int
+cancel_installed(void)
+{
+    return cancel_handlers;
 }
 
 /*
@@ -400,6 +428,10 @@ cmd_migrate(int argc, char **argv)
         }
         if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
             catch_signals();
+    }
+    if (!cancel_installed()) {
+        signal(SIGINT, on_signal_direct);
+        signal(SIGTERM, on_signal_direct);
     }
     t0 = now_s();
     rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);

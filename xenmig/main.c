@@ -40,7 +40,7 @@ print_main_help(FILE *out)
                 cli_cmds[i].summary);
     fputs("\nRun 'xenmig <command> --help' for a command's options.\n"
           "Exit codes: 0 ok, 1 failed, 2 usage, "
-          "3 domain lost by xend.\n", out);
+          "3 domain lost by xend, 4 outcome needs a look.\n", out);
 }
 
 int

@@ -39,6 +39,17 @@ stderr_has "DOMAIN LOST"
 ! has_domain xenhost-a web01 || fail "web01 still on xenhost-a"
 ! has_domain xenhost-b web01 || fail "web01 on xenhost-b"
 
+# xend resumes the domain after the whole stream, while the destination
+# restores it: two copies run; xenmig destroys the destination's
+for v in fail hang; do
+    hosts after-stream=$v ""
+    XENMIG_SETTLE_TIMEOUT=5 expect_exit 1 xm migrate --live web01 \
+        xenhost-b --connect $SRC --timeout 5
+    stderr_has "running on 'xenhost-a'"
+    stderr_has "was destroyed"
+    exactly_on xenhost-a xenhost-b web01
+done
+
 # the destination cuts the stream: the source resumes the domain
 hosts "" stream-drop=100000
 expect_exit 1 xm migrate --live web01 xenhost-b --connect $SRC
