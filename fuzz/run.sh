@@ -5,6 +5,8 @@
 # fuzz/corpus/<name> and fuzz/regressions/<name> (the committed corpus
 # never grows). A crash, leak, timeout or out-of-memory fails the
 # target; its input goes to fuzz/regressions/<name>/ to be committed.
+# FUZZ_JOBS targets run at once (default: the number of CPUs), so CI
+# spends N seconds per pair of targets on two cores, not per target.
 # Exit status: 0 when every target ran clean.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -17,13 +19,18 @@ if [ $# -eq 0 ]; then
         set -- "$@" "${f%.c}"
     done
 fi
-for name in "$@"; do
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+
+# fuzz_one NAME: run one target; its verdict is $fz/run/NAME/status
+fuzz_one() {
+    name=$1
     bin=$fz/fuzz_$name
     work=$fz/run/$name
+    status=0
     if [ ! -x "$bin" ]; then
         echo "fuzz: '$bin' is not built (make fuzz-build)" >&2
-        status=1
-        continue
+        mkdir -p "$work" && echo 1 > "$work/status"
+        return
     fi
     rm -rf "$work"
     mkdir -p "$work/corpus" "$work/artifacts"
@@ -55,5 +62,21 @@ for name in "$@"; do
     else
         echo "fuzz: $name ok"
     fi
+    echo $status > "$work/status"
+}
+
+running=0
+for name in "$@"; do
+    fuzz_one "$name" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait
+        running=0
+    fi
+done
+wait
+status=0
+for name in "$@"; do
+    [ "$(cat "$fz/run/$name/status" 2>/dev/null)" = 0 ] || status=1
 done
 exit $status
