@@ -224,14 +224,6 @@ xm_caps_config_read(xm_caps_config *cfg, const char *path,
     return rc;
 }
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Does anything accept TCP connections at @addr? ANSWERS, CLOSED
@@ -243,7 +235,7 @@ tcp_reachable(const struct sockaddr_in *addr, long timeout_ms)
 {
     struct pollfd pfd;
     socklen_t elen = sizeof(int);
-    long deadline = now_ms() + timeout_ms;
+    long deadline = xm_now_ms() + timeout_ms;
     int soerr = 0;
     int fd = -1;
     int st, r;
@@ -263,7 +255,7 @@ tcp_reachable(const struct sockaddr_in *addr, long timeout_ms)
         goto out;
     }
     for (;;) {
-        long left = deadline - now_ms();
+        long left = deadline - xm_now_ms();
 
         if (left <= 0) {
             st = XENMIG_RELOC_SILENT;

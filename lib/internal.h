@@ -77,6 +77,9 @@ int xm_parse_ll(long long *out, const char *s, long long min,
 int xm_parse_int(int *out, const char *s, int min, int max);
 int xm_parse_u64(uint64_t *out, const char *s, uint64_t max);
 
+/* Milliseconds on the monotonic clock, for deadlines. */
+long xm_now_ms(void);
+
 /* ---- growable buffer with a maximum (lib/buf.c) -------------------- */
 
 /*

@@ -98,14 +98,6 @@ struct mig {
 
 /* ---- small helpers -------------------------------------------------- */
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * How long finish, confirm and recovery wait for xend to settle:
@@ -937,7 +929,7 @@ step_finish(struct step_ctx *ctx)
                      "perform cookie lacks the domain");
         goto out;
     }
-    deadline = now_ms() + settle_ms();
+    deadline = xm_now_ms() + settle_ms();
     for (;;) {
         xenmig_domain_free(d);
         rc = find_domain(&d, ctx->conn, uuid, err);
@@ -947,7 +939,7 @@ step_finish(struct step_ctx *ctx)
         }
         if (d && xenmig_domain_id(d) > 0 && !xenmig_domain_is_paused(d))
             break;
-        if (now_ms() >= deadline)
+        if (xm_now_ms() >= deadline)
             break;
         sleep_ms(XM_MIGRATE_POLL_MS);
     }
@@ -988,7 +980,7 @@ resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
                  xenmig_error *err)
 {
     xenmig_domain *d = NULL;
-    long deadline = now_ms() + settle_ms();
+    long deadline = xm_now_ms() + settle_ms();
     int rc;
 
     for (;;) {
@@ -999,7 +991,7 @@ resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
             rc = XENMIG_ENOTFOUND;
             goto out;
         }
-        if (!in_flight(d, name) || now_ms() >= deadline)
+        if (!in_flight(d, name) || xm_now_ms() >= deadline)
             break;
         sleep_ms(XM_MIGRATE_POLL_MS);
     }
@@ -1067,7 +1059,7 @@ step_confirm(struct step_ctx *ctx)
         goto out;
     }
     wait_released_locally(ctx->conn, ctx->in);
-    deadline = now_ms() + settle_ms();
+    deadline = xm_now_ms() + settle_ms();
     for (;;) {
         xenmig_domain_free(d);
         rc = find_domain(&d, ctx->conn, uuid, err);
@@ -1075,7 +1067,7 @@ step_confirm(struct step_ctx *ctx)
             xm_error_prefix(err, "confirm on source '%s'", host);
             goto out;
         }
-        if (!d || now_ms() >= deadline)
+        if (!d || xm_now_ms() >= deadline)
             break;
         sleep_ms(XM_MIGRATE_POLL_MS);
     }
@@ -1106,7 +1098,7 @@ static int
 destroy_dest_copy(xenmig_conn *dst, const char *uuid, xenmig_error *err)
 {
     xenmig_domain *d = NULL;
-    long deadline = now_ms() + settle_ms();
+    long deadline = xm_now_ms() + settle_ms();
     int rc;
 
     rc = xenmig_domain_op(dst, uuid, "destroy", NULL, err);
@@ -1117,7 +1109,7 @@ destroy_dest_copy(xenmig_conn *dst, const char *uuid, xenmig_error *err)
         rc = find_domain(&d, dst, uuid, err);
         if (rc || !d)
             break;
-        if (now_ms() >= deadline) {
+        if (xm_now_ms() >= deadline) {
             rc = xm_error_set(err, XENMIG_ESTATE, "it is still there");
             break;
         }
@@ -1149,7 +1141,7 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
     const char *src_host = xenmig_conn_host(src);
     const char *dst_host = xenmig_conn_host(dst);
     int code = cause && cause->code ? cause->code : XENMIG_ERROR;
-    long deadline = now_ms() + settle_ms();
+    long deadline = xm_now_ms() + settle_ms();
     long late = 0;
     int rs, rd, rc;
 
@@ -1170,13 +1162,13 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
                 break;              /* arrived, or on both: settled */
             if (s && !in_flight(s, name)) {
                 if (!late)
-                    late = now_ms() + (settle_ms() < XM_MIGRATE_LATE_MS ?
+                    late = xm_now_ms() + (settle_ms() < XM_MIGRATE_LATE_MS ?
                                        settle_ms() : XM_MIGRATE_LATE_MS);
-                if (now_ms() >= late)
+                if (xm_now_ms() >= late)
                     break;          /* back on the source, alone */
             }
         }
-        if (now_ms() >= deadline)
+        if (xm_now_ms() >= deadline)
             break;
         sleep_ms(XM_MIGRATE_POLL_MS);
     }

@@ -60,14 +60,6 @@ struct xm_relay {
     size_t caplen;
 };
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "30 s", or "300 ms" when not a whole number of seconds. */
 static const char *
@@ -112,7 +104,7 @@ static void
 report(xm_relay *r, int done)
 {
     xenmig_progress p;
-    long now = now_ms();
+    long now = xm_now_ms();
     uint64_t b = r->res.bytes_to_dest;
     uint64_t mem = r->o.memory_bytes;
     long dt = now - r->last_report;
@@ -174,7 +166,7 @@ wait_accept(xm_relay *r)
     struct pollfd p[2];
     struct sockaddr_in peer;
     socklen_t plen;
-    long deadline = now_ms() + r->o.accept_timeout_ms;
+    long deadline = xm_now_ms() + r->o.accept_timeout_ms;
     long left;
     char d[32];
     int fd, n;
@@ -186,7 +178,7 @@ wait_accept(xm_relay *r)
                                 "relay: cancelled before the source "
                                 "connected");
         }
-        left = deadline - now_ms();
+        left = deadline - xm_now_ms();
         if (left <= 0)
             return xm_error_set(&r->err, XENMIG_ETIMEOUT,
                                 "relay: source did not connect within "
@@ -229,7 +221,7 @@ static int
 connect_dest(xm_relay *r)
 {
     struct pollfd p[2];
-    long deadline = now_ms() + r->o.connect_timeout_ms;
+    long deadline = xm_now_ms() + r->o.connect_timeout_ms;
     long left;
     char d[32];
     socklen_t elen = sizeof(int);
@@ -255,7 +247,7 @@ connect_dest(xm_relay *r)
             return xm_error_set(&r->err, XENMIG_ECANCELLED,
                                 "relay: cancelled at byte 0");
         }
-        left = deadline - now_ms();
+        left = deadline - xm_now_ms();
         if (left <= 0)
             return xm_error_set(&r->err, XENMIG_ETIMEOUT,
                                 "relay: destination %s: connect: no "
@@ -334,13 +326,13 @@ pump(xm_relay *r)
     size_t want;
     char d[32];
 
-    r->last_move = now_ms();
+    r->last_move = xm_now_ms();
     fl = fcntl(r->pipe_w, F_GETPIPE_SZ);
     if (fl > 0)
         pipe_cap = (size_t)fl;
     clock_gettime(CLOCK_MONOTONIC, &r->refill);
     for (;;) {
-        now = now_ms();
+        now = xm_now_ms();
         if (cancelled(r)) {
             r->res.cancelled = 1;
             return xm_error_set(&r->err, XENMIG_ECANCELLED,
@@ -514,7 +506,7 @@ worker(void *arg)
 
     rc = wait_accept(r);
     if (rc) goto out;
-    r->t0 = now_ms();
+    r->t0 = xm_now_ms();
     r->last_report = r->t0;
     r->next_report = r->t0 + PROGRESS_MS;
     rc = connect_dest(r);
@@ -526,7 +518,7 @@ worker(void *arg)
         reset_fd(&r->dst);
     }
     if (r->t0) {
-        r->res.elapsed_s = (now_ms() - r->t0) / 1000.0;
+        r->res.elapsed_s = (xm_now_ms() - r->t0) / 1000.0;
         find_verdict(r);
         report(r, 1);
     }

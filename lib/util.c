@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -93,4 +94,13 @@ xm_parse_u64(uint64_t *out, const char *s, uint64_t max)
         return XENMIG_ERANGE;
     *out = (uint64_t)v;
     return 0;
+}
+
+long
+xm_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

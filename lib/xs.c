@@ -75,14 +75,6 @@ xm_xs_domain_name(char *name, size_t size, xm_xs *xs, int domid,
     return rc;
 }
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* 1 when /local/domain/<domid> exists, 0 when not, <0 on error. */
 static int
@@ -109,7 +101,7 @@ int
 xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
                     xenmig_error *err)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = xm_now_ms() + timeout_ms;
     struct pollfd p;
     char **ev;
     long left;
@@ -126,7 +118,7 @@ xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
         r = domain_exists(xs, domid, err);
         if (r <= 0)
             return r;
-        left = deadline - now_ms();
+        left = deadline - xm_now_ms();
         if (left <= 0)
             return xm_error_set(err, XENMIG_ETIMEOUT,
                                 "xenstore still has domain %d after "

@@ -60,14 +60,6 @@ xm_resolve_ipv4(struct sockaddr_in *out, const char *host, int port,
     return 0;
 }
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Wait for @events on @fd until @deadline; 1 ready, 0 timeout, -1 err. */
 static int
@@ -78,7 +70,7 @@ wait_fd(int fd, short events, long deadline)
     int r;
 
     for (;;) {
-        left = deadline - now_ms();
+        left = deadline - xm_now_ms();
         if (left <= 0)
             return 0;
         p.fd = fd;
@@ -175,7 +167,7 @@ xm_reloc_probe_addr(xm_reloc_probe *out, const struct sockaddr_in *addr,
     inet_ntop(AF_INET, &addr->sin_addr, ip, sizeof(ip));
     if (timeout_ms <= 0)
         timeout_ms = XM_RELOC_TIMEOUT_MS;
-    start = now_ms();
+    start = xm_now_ms();
     deadline = start + timeout_ms;
 
     fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -248,7 +240,7 @@ xm_reloc_probe_addr(xm_reloc_probe *out, const struct sockaddr_in *addr,
         }
     }
     reply[got] = '\0';
-    out->rtt_ms = (double)(now_ms() - start);
+    out->rtt_ms = (double)(xm_now_ms() - start);
     if (xm_reloc_parse_reply(&ok, NULL, 0, reply, got, NULL) || !ok) {
         out->status = XM_RELOC_BAD_REPLY;
         rc = 0;
