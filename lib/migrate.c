@@ -1089,6 +1089,31 @@ step_confirm(struct step_ctx *ctx)
 #define XM_MIGRATE_LATE_MS 3000L
 
 /*
+ * Are @a and @b the same xend? The same URI, or HTTP on the same
+ * address and port. (A Unix socket and TCP to one host cannot be told
+ * apart here; prepare refuses that pair anyway, as the destination
+ * then has the domain already.)
+ */
+static bool
+same_xend(xenmig_conn *a, xenmig_conn *b)
+{
+    struct sockaddr_in sa, sb;
+    bool ua, ub;
+    const char *la = xm_xend_conn_label(a);
+    const char *lb = xm_xend_conn_label(b);
+    const char *pa = strrchr(la, ':');
+    const char *pb = strrchr(lb, ':');
+
+    if (strcmp(la, lb) == 0)
+        return true;
+    if (conn_addr(&sa, &ua, a, NULL) || conn_addr(&sb, &ub, b, NULL) ||
+        ua || ub)
+        return false;
+    return sa.sin_addr.s_addr == sb.sin_addr.s_addr && pa && pb &&
+           strcmp(pa, pb) == 0;
+}
+
+/*
  * Both hosts run the domain: xend resumed it on the source after the
  * stream while the destination restored it. The source is the one
  * xend stands by (it reported the failure), so the copy on the
@@ -1199,6 +1224,11 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
                      dst_host, src_host, xenmig_domain_name(s), why);
         rc = XENMIG_EUNKNOWN;
         goto out;
+    }
+    if (s && d && same_xend(src, dst)) {
+        /* one xend seen twice: there is one domain, and it stays */
+        xenmig_domain_free(d);
+        d = NULL;
     }
     if (s && d) {
         xenmig_error_clear(&lerr);
