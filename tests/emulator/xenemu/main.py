@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import signal
+import time
 import sys
 import threading
 
@@ -149,9 +150,11 @@ def main(argv=None):
     if cfg.ready_file and os.path.exists(cfg.ready_file):
         os.unlink(cfg.ready_file)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # A signal handler only appends to a list: Event.set() there can
+    # deadlock on the lock that the interrupted Event.wait() holds.
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
 
     emu = Emulator(cfg)
     try:
@@ -169,8 +172,8 @@ def main(argv=None):
     print('ready ' + json.dumps(info), flush=True)
     log.info('host %s ready: %s', cfg.name, info)
 
-    while not stop.wait(3600):
-        pass
+    while not stopping:
+        time.sleep(0.05)
     log.info('host %s stopping', cfg.name)
     emu.close()
     if cfg.ready_file:
