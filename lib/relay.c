@@ -160,10 +160,35 @@ token_wait_ms(const xm_relay *r)
     return ms < 1 ? 1 : (long)ms + 1;
 }
 
+/*
+ * Wait up to @left ms for @events on @fd or for a cancel on the wake
+ * pipe. Returns poll's count (0 on timeout or EINTR) with @fd's events
+ * in *revents, or an XENMIG_EIO error recorded in r->err.
+ */
+static int
+poll_or_wake(xm_relay *r, int fd, short events, long left,
+             short *revents)
+{
+    struct pollfd p[2];
+    int n;
+
+    p[0].fd = fd;
+    p[0].events = events;
+    p[1].fd = r->wake_r;
+    p[1].events = POLLIN;
+    p[0].revents = p[1].revents = 0;
+    n = poll(p, 2, (int)left);
+    *revents = p[0].revents;
+    if (n < 0 && errno != EINTR)
+        return xm_error_set_errno(&r->err, XENMIG_EIO, errno,
+                                  "relay: poll");
+    return n < 0 ? 0 : n;
+}
+
 static int
 wait_accept(xm_relay *r)
 {
-    struct pollfd p[2];
+    short revents;
     struct sockaddr_in peer;
     socklen_t plen;
     long deadline = xm_now_ms() + r->o.accept_timeout_ms;
@@ -184,16 +209,10 @@ wait_accept(xm_relay *r)
                                 "relay: source did not connect within "
                                 "%s", dur(d, sizeof(d),
                                           r->o.accept_timeout_ms));
-        p[0].fd = r->lfd;
-        p[0].events = POLLIN;
-        p[1].fd = r->wake_r;
-        p[1].events = POLLIN;
-        p[0].revents = p[1].revents = 0;
-        n = poll(p, 2, (int)left);
-        if (n < 0 && errno != EINTR)
-            return xm_error_set_errno(&r->err, XENMIG_EIO, errno,
-                                      "relay: poll");
-        if (n <= 0 || !(p[0].revents & POLLIN))
+        n = poll_or_wake(r, r->lfd, POLLIN, left, &revents);
+        if (n < 0)
+            return n;
+        if (n == 0 || !(revents & POLLIN))
             continue;
         plen = sizeof(peer);
         fd = accept4(r->lfd, (struct sockaddr *)&peer, &plen,
@@ -220,7 +239,7 @@ wait_accept(xm_relay *r)
 static int
 connect_dest(xm_relay *r)
 {
-    struct pollfd p[2];
+    short revents;
     long deadline = xm_now_ms() + r->o.connect_timeout_ms;
     long left;
     char d[32];
@@ -254,16 +273,10 @@ connect_dest(xm_relay *r)
                                 "answer within %s", r->dname,
                                 dur(d, sizeof(d),
                                     r->o.connect_timeout_ms));
-        p[0].fd = r->dst;
-        p[0].events = POLLOUT;
-        p[1].fd = r->wake_r;
-        p[1].events = POLLIN;
-        p[0].revents = p[1].revents = 0;
-        n = poll(p, 2, (int)left);
-        if (n < 0 && errno != EINTR)
-            return xm_error_set_errno(&r->err, XENMIG_EIO, errno,
-                                      "relay: poll");
-        if (n > 0 && p[0].revents)
+        n = poll_or_wake(r, r->dst, POLLOUT, left, &revents);
+        if (n < 0)
+            return n;
+        if (n > 0 && revents)
             break;
     }
     if (getsockopt(r->dst, SOL_SOCKET, SO_ERROR, &soerr, &elen) < 0)
