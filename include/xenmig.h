@@ -227,9 +227,16 @@ typedef struct xenmig_progress {
 typedef int (*xenmig_progress_cb)(const xenmig_progress *p,
                                   void *payload);
 
+/* A check's outcome, as xenmig_check_cb's @ok. */
+enum {
+    XENMIG_CHECK_FAILED = 0,
+    XENMIG_CHECK_OK = 1,
+    XENMIG_CHECK_WARN = 2       /* passed, with a warning in @detail */
+};
+
 /*
- * Hears the outcome of one pre-flight check: @ok is 1 (passed), 0
- * (failed) or 2 (passed, with a warning in @detail).
+ * Hears the outcome of one pre-flight check: @ok is XENMIG_CHECK_OK,
+ * XENMIG_CHECK_FAILED or XENMIG_CHECK_WARN.
  */
 typedef void (*xenmig_check_cb)(const char *check, int ok,
                                 const char *detail, void *payload);

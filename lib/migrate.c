@@ -82,9 +82,6 @@ static const struct step_def {
 enum { STEP_BEGIN, STEP_PREPARE, STEP_PERFORM, STEP_FINISH,
        STEP_CONFIRM };
 
-/* A check that passed but deserves a word (xenmig_check_cb's ok). */
-#define XM_CHECK_WARN 2
-
 /* A step that keeps saying CONTINUE is a bug in its driver. */
 #define MAX_CONTINUE 1000
 
@@ -446,7 +443,7 @@ warn_trust(struct mig *m, xenmig_conn *dst,
         xm_caps_config_init(&cfg);
         if (xm_caps_config_read(&cfg, path, NULL) == 0 &&
             (!cfg.hosts_allow || !*cfg.hosts_allow))
-            report(m, "hosts-allow", XM_CHECK_WARN, "destination '%s' "
+            report(m, "hosts-allow", XENMIG_CHECK_WARN, "destination '%s' "
                    "takes migrations from any host: "
                    "xend-relocation-hosts-allow is empty in '%s'", host,
                    path);
@@ -459,7 +456,7 @@ warn_trust(struct mig *m, xenmig_conn *dst,
         return;
     if (xm_reloc_probe_addr(&probe, &ssl_addr, 500, NULL) == 0 &&
         probe.status != XM_RELOC_CLOSED)
-        report(m, "ssl", XM_CHECK_WARN, "destination '%s' has an SSL "
+        report(m, "ssl", XENMIG_CHECK_WARN, "destination '%s' has an SSL "
                "relocation server on port %d, but this migration goes "
                "in clear text (use --ssl)", host,
                XM_RELOC_DEFAULT_SSL_PORT);

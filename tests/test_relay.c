@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -59,14 +58,6 @@ fnv(uint32_t h, const unsigned char *p, size_t n)
     return h;
 }
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 set_timeouts(int fd)
@@ -489,9 +480,9 @@ test_relay__cancel_from_another_thread(void)
     CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
     source_start(&s, "127.0.0.5", xm_relay_port(r), 64000000);
     source_run(&s);
-    deadline = now_ms() + 5000;
+    deadline = xm_now_ms() + 5000;
     while (__atomic_load_n(&d.bytes, __ATOMIC_SEQ_CST) < 200000 &&
-           now_ms() < deadline)
+           xm_now_ms() < deadline)
         usleep(5000);
     xm_relay_cancel(r);
     xm_relay_cancel(r);                 /* idempotent */

@@ -5,7 +5,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -40,14 +39,6 @@ destroy_later(void *arg)
     return NULL;
 }
 
-static long
-now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 test_xs__release_is_seen_through_the_watch(void)
@@ -81,9 +72,9 @@ test_xs__release_is_seen_through_the_watch(void)
     snprintf(d.uri, sizeof(d.uri), "unix://%s", sock);
     d.rc = -1;
     CU_ASSERT_FATAL(pthread_create(&t, NULL, destroy_later, &d) == 0);
-    t0 = now_ms();
+    t0 = xm_now_ms();
     CU_ASSERT_EQUAL(xm_xs_wait_released(xs, 7, 5000, &err), 0);
-    CU_ASSERT(now_ms() - t0 < 4000);
+    CU_ASSERT(xm_now_ms() - t0 < 4000);
     pthread_join(t, NULL);
     CU_ASSERT_EQUAL(d.rc, 0);
  out:

@@ -390,7 +390,7 @@ on_warning(const char *check, int ok, const char *detail, void *payload)
 {
     (void)check;
     (void)payload;
-    if (ok == 2)
+    if (ok == XENMIG_CHECK_WARN)
         cli_err("warning: %s", detail);
 }
 
@@ -464,8 +464,8 @@ on_check(const char *check, int ok, const char *detail, void *payload)
     json_object *o;
 
     if (!co->json) {
-        printf("%-4s  %-11s %s\n", ok == 2 ? "warn" : ok ? "ok" : "FAIL",
-               check, detail);
+        printf("%-4s  %-11s %s\n", ok == XENMIG_CHECK_WARN ? "warn" :
+               ok == XENMIG_CHECK_OK ? "ok" : "FAIL", check, detail);
         return;
     }
     o = json_object_new_object();
@@ -473,7 +473,7 @@ on_check(const char *check, int ok, const char *detail, void *payload)
         return;
     json_object_object_add(o, "check", json_object_new_string(check));
     json_object_object_add(o, "ok", json_object_new_boolean(ok != 0));
-    if (ok == 2)
+    if (ok == XENMIG_CHECK_WARN)
         json_object_object_add(o, "warning", json_object_new_boolean(1));
     json_object_object_add(o, "detail", json_object_new_string(detail));
     json_object_array_add(co->arr, o);
