@@ -501,7 +501,11 @@ step_prepare(struct step_ctx *ctx)
         goto out;
     }
 
-    /* The address the source must send to, and that it is this host. */
+    /* The address the source must send to, and that it is this host.
+     * The port: --port, else the URI's, else xend's default for the
+     * kind of relocation (8003 for SSL, 8002 plain). */
+    if (m->opts.flags & XENMIG_MIGRATE_SSL)
+        port = XM_RELOC_DEFAULT_SSL_PORT;
     if (m->opts.uri) {
         rc = xm_migrate_parse_uri(target_name, sizeof(target_name), &port,
                                   m->opts.uri, err);
@@ -518,9 +522,6 @@ step_prepare(struct step_ctx *ctx)
     }
     if (m->opts.port)
         port = m->opts.port;
-    if (m->opts.flags & XENMIG_MIGRATE_SSL && !m->opts.port &&
-        !m->opts.uri)
-        port = XM_RELOC_DEFAULT_SSL_PORT;
     rc = xm_resolve_ipv4(&target, target_name, port, err);
     if (rc) {
         xm_error_prefix(err, "prepare on destination '%s'", host);
@@ -554,8 +555,11 @@ step_prepare(struct step_ctx *ctx)
         report(m, "relocation", 0, "%s", err->msg);
         goto out;
     }
+    /* A TLS listener cannot answer "(help)" in clear: it waits, or
+     * drops the connection; either way something listens there. */
     if (probe.status != XM_RELOC_ANSWERS &&
-        !(probe.status == XM_RELOC_SILENT &&
+        !((probe.status == XM_RELOC_SILENT ||
+           probe.status == XM_RELOC_REJECTED) &&
           (m->opts.flags & XENMIG_MIGRATE_SSL))) {
         xm_error_set(err, probe.status == XM_RELOC_REJECTED ?
                      XENMIG_EREFUSED : XENMIG_ECONNECT,
@@ -566,7 +570,8 @@ step_prepare(struct step_ctx *ctx)
     }
     report(m, "relocation", 1, "%s:%d %s", target_ip, port,
            probe.status == XM_RELOC_ANSWERS ? "answers (help)" :
-           "accepts connections (SSL, not probed further)");
+           "accepts connections (SSL: TLS and hosts-allow not "
+           "probed)");
 
     warn_trust(m, ctx->conn, &target, host);
 

@@ -11,7 +11,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=xenhost-b -days 1 \
     -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 ||
     fail "openssl could not make a certificate"
 
-start_host xenhost-a 127.0.0.2 --link-rate 0 --domain name=web01,memory=16
+start_host xenhost-a 127.0.0.2 --link-rate 0 --domain name=web01,memory=16 \
+    --domain name=web02,memory=16
 start_host xenhost-b 127.0.0.3 --link-rate 0 --unix-socket "$T/b.sock" \
     --xend-config "$T/b.sxp" --ssl-relocation-server yes \
     --ssl-key "$T/key.pem" --ssl-cert "$T/cert.pem"
@@ -32,4 +33,12 @@ expect_exit 0 xm migrate web01 xenhost-b --connect http://xenhost-a:8000
 grep -q '^xenmig: warning: .*SSL relocation server' "$T/stderr" ||
     fail "no warning from migrate: $(cat "$T/stderr")"
 exactly_on xenhost-b xenhost-a web01
+
+# --ssl goes to the SSL relocation port (8003 unless told), no warning
+expect_exit 0 xm check --ssl web02 xenhost-b --connect http://xenhost-a:8000
+grep -q '^ok    address .*port 8003' "$T/stdout" || fail "ssl port: $(cat "$T/stdout")"
+! grep -q '^warn  ssl' "$T/stdout" || fail "ssl warning with --ssl"
+expect_exit 0 xm migrate --ssl --live web02 xenhost-b \
+    --connect http://xenhost-a:8000
+exactly_on xenhost-b xenhost-a web02
 pass
