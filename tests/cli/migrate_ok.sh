@@ -38,4 +38,18 @@ if command -v xenstore-list >/dev/null 2>&1; then
         fail "xenstore-list against the emulator"
     [ "$(cat "$T/xs")" = 0 ] || fail "xenstore still lists: $(cat "$T/xs")"
 fi
+stop_hosts
+
+# an HVM domain: live to a host with hvm caps, refused by one without
+start_host xenhost-a 127.0.0.2 --link-rate 0 \
+    --domain name=win01,memory=32,type=hvm
+start_host xenhost-b 127.0.0.3 --link-rate 0 --xen-caps 'xen-3.0-x86_64'
+start_host xenhost-c 127.0.0.4 --link-rate 0
+expect_exit 1 xm migrate --live win01 xenhost-b --connect http://xenhost-a:8000
+grep -q "lacks xen_caps 'hvm-" "$T/stderr" || fail "hvm caps: $(cat "$T/stderr")"
+has_domain xenhost-a win01 || fail "win01 left xenhost-a"
+expect_exit 0 xm migrate --live win01 xenhost-c --connect http://xenhost-a:8000
+exactly_on xenhost-c xenhost-a win01
+xm list --connect http://xenhost-c:8000 --json | grep -q '"hvm": *true' ||
+    fail "win01 is not HVM on xenhost-c"
 pass
