@@ -538,6 +538,9 @@ read_extension(xenmig_caps *caps, xmlNodePtr ext, xenmig_error *err)
                 return bad(err, c, "'open' is not yes, no or unknown");
             }
             xmlFree(v);
+            /* a later hosts_allow replaces an earlier one */
+            xm_free(caps->hosts_allow);
+            caps->hosts_allow = NULL;
             rc = text_of(text, sizeof(text), c, err);
             if (!rc && caps->hosts_allow_open >= 0) {
                 caps->hosts_allow = xm_strdup(text);

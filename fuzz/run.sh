@@ -75,8 +75,23 @@ for name in "$@"; do
     fi
 done
 wait
+# A summary at the end, where a CI log's tail shows it: each failed
+# target's report and its input (base64, inputs are small) so that a
+# failure seen only in CI can be replayed from the log.
 status=0
 for name in "$@"; do
-    [ "$(cat "$fz/run/$name/status" 2>/dev/null)" = 0 ] || status=1
+    [ "$(cat "$fz/run/$name/status" 2>/dev/null)" = 0 ] && continue
+    status=1
+    echo "== fuzz $name FAILED"
+    grep -m1 -A16 -E 'ERROR: |property broken|runtime error' \
+        "$fz/run/$name/log" 2>/dev/null |
+        grep -v -e 'fuzzer::' -e '__libc_start'
+    for a in "$fz/run/$name/artifacts"/*; do
+        [ -f "$a" ] || continue
+        echo "-- input fuzz/regressions/$name/${a##*/}" \
+            "($(wc -c < "$a") bytes, base64):"
+        base64 < "$a" | head -c 8192
+        echo
+    done
 done
 exit $status

@@ -370,6 +370,39 @@ test_caps__read_plain_libvirt(void)
     xenmig_caps_free(caps);
 }
 
+/* A later hosts_allow replaces an earlier one (fuzz found a leak). */
+static void
+test_caps__repeated_hosts_allow(void)
+{
+#define HA_DOC(x) "<capabilities xmlns:x='" XM_CAPS_NS "'><host><cpu>" \
+    "<arch>x86_64</arch></cpu></host><x:xend><x:hosts_allow open='no'>" \
+    "^a$</x:hosts_allow></x:xend><x:xend>" x "</x:xend></capabilities>"
+    static const char *const docs[] = {
+        HA_DOC("<x:hosts_allow open='no'>^b$</x:hosts_allow>"),
+        HA_DOC("<x:hosts_allow open='unknown'/>"),
+        HA_DOC("<x:hosts_allow open='yes'/>"),
+    };
+#undef HA_DOC
+    static const int open[] = { 0, -1, 1 };
+    static const char *const text[] = { "^b$", NULL, "" };
+    xenmig_caps *caps;
+    size_t i;
+
+    for (i = 0; i < XM_ARRAY_SIZE(docs); i++) {
+        caps = NULL;
+        CU_ASSERT_EQUAL_FATAL(xenmig_caps_from_xml(&caps, docs[i],
+                                                   strlen(docs[i]), NULL),
+                              0);
+        CU_ASSERT_EQUAL(xenmig_caps_hosts_allow_open(caps), open[i]);
+        if (text[i]) {
+            CU_ASSERT_STRING_EQUAL(caps->hosts_allow, text[i]);
+        } else {
+            CU_ASSERT_PTR_NULL(caps->hosts_allow);
+        }
+        xenmig_caps_free(caps);
+    }
+}
+
 static void
 test_caps__compatible(void)
 {
@@ -477,6 +510,7 @@ static CU_TestInfo test_caps_tests[] = {
     { "deep_nesting", test_caps__deep_nesting },
     { "too_big", test_caps__too_big },
     { "read_plain_libvirt", test_caps__read_plain_libvirt },
+    { "repeated_hosts_allow", test_caps__repeated_hosts_allow },
     { "compatible", test_caps__compatible },
     { "config", test_caps__config },
     { "out_of_memory", test_caps__out_of_memory },
