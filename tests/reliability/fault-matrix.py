@@ -9,7 +9,10 @@ itself destroyed the domain). Writes a Markdown table (--out, default
 docs/RELIABILITY.md) and exits 1 when any row is unsafe.
 
   python3 tests/reliability/fault-matrix.py [--out FILE] [--append]
-      [-k SUBSTRING] [-v]
+      [-k SUBSTRING] [-v] [-j JOBS]
+
+With -j 2 (the default on two or more CPUs) two workers run half the
+rows each, side by side, every worker with hosts of its own.
 
 Runs build/xenmig (B=build-san for the other build) as a subprocess
 against emulated hosts xenhost-a and xenhost-b (a random 127.2xx.y.0/24
@@ -403,6 +406,71 @@ def run_row(row, tmp, verbose):
             'SAFE' if r['safe'] else 'UNSAFE', r['message']), flush=True)
 
 
+def run_rows(rows, verbose):
+    tmp = tempfile.mkdtemp(prefix='xm-matrix.')
+    try:
+        for row in rows:
+            run_row(row, tmp, verbose)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_worker(rows, opts):
+    """--worker I/N:FILE: run every Nth row from the Ith, write their
+    results to FILE as JSON (index -> result)."""
+    share, path = opts.worker.split(':', 1)
+    i, n = (int(x) for x in share.split('/'))
+    mine = [(k, r) for k, r in enumerate(rows) if k % n == i]
+    run_rows([r for _, r in mine], opts.v)
+    with open(path, 'w') as f:
+        json.dump({str(k): r.result for k, r in mine}, f)
+    return 0
+
+
+def run_sharded(rows, opts):
+    """Run the rows in opts.jobs workers side by side. Each worker is
+    this script again in a with-hosts namespace of its own, on a /24 of
+    its own, so that xenhost-a and xenhost-b never meet another
+    worker's hosts."""
+    tmp = tempfile.mkdtemp(prefix='xm-matrix.')
+    base = NET.split('.')
+    procs = []
+    try:
+        for i in range(opts.jobs):
+            env = dict(os.environ)
+            env.pop('XM_IN_HOSTS', None)
+            env['XM_NET'] = '%s.%s.%d' % (base[0], base[1],
+                                          (int(base[2]) + i) % 250 + 1)
+            out = os.path.join(tmp, 'worker%d.json' % i)
+            cmd = [sys.executable, os.path.abspath(__file__),
+                   '--worker', '%d/%d:%s' % (i, opts.jobs, out),
+                   '-k', opts.k] + (['-v'] if opts.v else [])
+            procs.append((subprocess.Popen(cmd, env=env), out))
+        for p, out in procs:
+            p.wait()
+            try:
+                with open(out) as f:
+                    got = json.load(f)
+            except (OSError, ValueError) as e:
+                got = {}
+                print('fault-matrix: worker %s: %s' % (out, e),
+                      file=sys.stderr)
+            for k, res in got.items():
+                rows[int(k)].result = res
+        for row in rows:
+            if not row.result:
+                row.result = {'rc': 'error', 'where': '?', 'safe': False,
+                              'message': 'matrix error: no result from '
+                              'its worker', 'duration': 0.0, 'notes': '',
+                              'args': ''}
+    finally:
+        for p, _ in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def known_note(row):
     return KNOWN.get((row.fault, row.mode))
 
@@ -418,7 +486,7 @@ def md(s):
     return str(s).replace('|', '\\|')
 
 
-def write_doc(path, rows, elapsed, append):
+def write_doc(path, rows, elapsed, append, jobs):
     safe = sum(1 for r in rows if r.result['safe'])
     uname = platform.uname()
     lines = []
@@ -434,11 +502,12 @@ def write_doc(path, rows, elapsed, append):
         '## Fault matrix',
         '',
         'Command: `python3 tests/reliability/fault-matrix.py` (build `%s`), '
-        'run %s on %s (%s %s, %d CPUs, Python %s), %.0f s.' % (
+        'run %s on %s (%s %s, %d CPUs, Python %s), %.0f s, %d row%s at '
+        'a time.' % (
             B, datetime.datetime.now(datetime.timezone.utc).strftime(
                 '%Y-%m-%d %H:%M UTC'), uname.node, uname.system,
             uname.release, os.cpu_count() or 0, platform.python_version(),
-            elapsed),
+            elapsed, jobs, '' if jobs == 1 else 's'),
         '',
         'Each row starts two emulated hosts (tests/emulator/xenhost): '
         'xenhost-a (source, %s Mbit/s link) with `%s` (%d MiB, live) and '
@@ -485,25 +554,34 @@ def main():
     ap.add_argument('-v', action='store_true', help='print each row')
     ap.add_argument('--allow-known', action='store_true',
                     help='exit 0 when the only unsafe rows are known ones')
+    ap.add_argument('-j', '--jobs', type=int,
+                    default=min(2, os.cpu_count() or 1),
+                    help='rows run side by side, each share in a worker '
+                    'with hosts of its own (default: 2, 1 on one CPU)')
+    ap.add_argument('--worker', default='', help=argparse.SUPPRESS)
     opts = ap.parse_args()
     if not os.access(XENMIG, os.X_OK):
         print('fault-matrix: %s is not built' % XENMIG, file=sys.stderr)
         return 1
-    reexec_in_hosts()
+    if opts.jobs < 1:
+        ap.error('--jobs must be 1 or more')
+    if opts.jobs == 1 or opts.worker:
+        reexec_in_hosts()
     os.environ['XENMIG_SETTLE_TIMEOUT'] = SETTLE
     lib = os.path.join(ROOT, B)
     os.environ['LD_LIBRARY_PATH'] = lib + (
         ':' + os.environ['LD_LIBRARY_PATH']
         if os.environ.get('LD_LIBRARY_PATH') else '')
     rows = [r for r in build_rows() if opts.k in r.label()]
-    tmp = tempfile.mkdtemp(prefix='xm-matrix.')
     t0 = time.monotonic()
-    try:
-        for row in rows:
-            run_row(row, tmp, opts.v)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    safe = write_doc(opts.out, rows, time.monotonic() - t0, opts.append)
+    if opts.worker:
+        return run_worker(rows, opts)
+    if opts.jobs > 1:
+        run_sharded(rows, opts)
+    else:
+        run_rows(rows, opts.v)
+    safe = write_doc(opts.out, rows, time.monotonic() - t0, opts.append,
+                     opts.jobs)
     print('fault-matrix: %d rows, %d safe (%.0f s)' % (
         len(rows), safe, time.monotonic() - t0))
     bad = 0
