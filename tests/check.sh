@@ -39,29 +39,65 @@ if [ "$st" -eq 0 ]; then count exports 0 1 0 0; else count exports 0 0 1 0; fi
 run sh tests/headertest.sh
 if [ "$st" -eq 0 ]; then count header 0 1 0 0; else count header 0 0 1 0; fi
 
-# the emulator is Python: the sanitizer run has nothing to add there
+# The emulator's own tests and the command-line and integration tests
+# run CHECK_JOBS at a time (default: the number of CPUs): they mostly
+# wait on emulated hosts, each on a network of its own, so they do not
+# meet. The longest start first. Each one's output is shown whole, in
+# the usual order, once all are done; a line per test marks progress.
+# The emulator is Python: the sanitizer run has nothing to add there.
+jobs=${CHECK_JOBS:-$(nproc 2>/dev/null || echo 1)}
+n=0
+# add_job NAME COMMAND...: queue a job
+add_job() {
+    n=$((n + 1))
+    echo "$1" > "$tmp/job.$n.name"
+    shift
+    printf '%s\n' "$*" > "$tmp/job.$n.sh"
+}
 if [ -x tests/emulator/run-tests ] && [ "${SANITIZE:-}" != 1 ]; then
-    echo "== emulator tests"
-    run tests/emulator/run-tests
-    row=$(sed -nE 's/^emulator: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \3/p' "$tmp/out" | tail -n 1)
-    # shellcheck disable=SC2086
-    set -- ${row:-0 0} 0
-    count emulator "$st" "$1" "$2" "${3:-0}"
+    add_job emulator tests/emulator/run-tests
 fi
-
 if [ -d tests/cli ]; then
-    echo "== command-line and integration tests"
+    first="relay.sh migrate_faults.sh valgrind.sh"
+    for t in $first; do
+        [ -e "tests/cli/$t" ] && add_job "tests/cli/$t" sh "tests/cli/$t"
+    done
     for t in tests/cli/*.sh; do
-        case ${t##*/} in lib.sh|hosts.sh) continue ;; esac
+        case " lib.sh hosts.sh $first " in *" ${t##*/} "*) continue ;; esac
         [ -e "$t" ] || continue
-        run sh "$t"
-        case $st in
-            0) echo "PASS: $t"; count cli 0 1 0 0 ;;
-            77) echo "SKIP: $t"; count cli 0 0 0 1 ;;
-            *) echo "FAIL: $t (exit $st)"; count cli 0 0 1 0 ;;
-        esac
+        add_job "$t" sh "$t"
     done
 fi
+cat > "$tmp/job.sh" <<'JOB'
+t0=$(date +%s)
+sh "$1/job.$2.sh" > "$1/job.$2.out" 2>&1 < /dev/null
+echo $? > "$1/job.$2.st"
+echo "  done: $(cat "$1/job.$2.name") ($(( $(date +%s) - t0 )) s)"
+JOB
+if [ "$n" -gt 0 ]; then
+    echo "== emulator, command-line and integration tests ($n, $jobs at a time)"
+    seq 1 "$n" | xargs -P "$jobs" -n 1 sh "$tmp/job.sh" "$tmp"
+fi
+i=0
+while [ "$i" -lt "$n" ]; do
+    i=$((i + 1))
+    name=$(cat "$tmp/job.$i.name")
+    st=$(cat "$tmp/job.$i.st" 2>/dev/null || echo 1)
+    echo "== $name"
+    cat "$tmp/job.$i.out"
+    if [ "$name" = emulator ]; then
+        row=$(sed -nE 's/^emulator: ([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \3/p' "$tmp/job.$i.out" | tail -n 1)
+        # shellcheck disable=SC2086
+        set -- ${row:-0 0} 0
+        count emulator "$st" "$1" "$2" "${3:-0}"
+        continue
+    fi
+    case $st in
+        0) echo "PASS: $name"; count cli 0 1 0 0 ;;
+        77) echo "SKIP: $name"; count cli 0 0 0 1 ;;
+        *) echo "FAIL: $name (exit $st)"; count cli 0 0 1 0 ;;
+    esac
+done
 
 if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"
