@@ -7,8 +7,9 @@
      exactly once and is gone from the source.
   2. 1000 'xenmig capabilities --connect http://xenhost-b:8000' calls in
      a row, each its own process: all succeed; the emulator's open fd
-     count does not grow, and xenmig's peak RSS (wait4) of the last 10
-     calls is not above that of the first 10 (+ 512 KiB of noise).
+     count does not grow, and xenmig's peak RSS (wait4, from the small C
+     parent bench/util/peakrss.c) of the last 10 calls is not above that
+     of the first 10 (+ 512 KiB of noise).
 
   python3 tests/reliability/load.py [--out FILE] [--append] [-n CALLS]
 
@@ -42,15 +43,28 @@ def fd_count(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
 
 
-def run_timed(args):
-    """Run xenmig; return (status, peak RSS KiB, stderr) via wait4."""
-    p = subprocess.Popen([fm.XENMIG] + args, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    p.stderr.close()
-    _, status, ru = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return p.returncode, ru.ru_maxrss, err.decode('utf-8', 'replace')
+def build_peakrss(tmp):
+    """bench/util/peakrss.c, built into TMP: it measures one child with
+    wait4() from a small C parent. wait4() on a child of this script
+    would count the Python pages the child held until exec."""
+    exe = os.path.join(tmp, 'peakrss')
+    subprocess.run([os.environ.get('CC', 'cc'), '-O2', '-o', exe,
+                    os.path.join(fm.ROOT, 'bench', 'util', 'peakrss.c')],
+                   check=True)
+    return exe
+
+
+def run_timed(peakrss, tmp, args):
+    """Run xenmig; return (status, peak RSS KiB, stderr)."""
+    out = os.path.join(tmp, 'peakrss.out')
+    p = subprocess.run([peakrss, '-o', out, fm.XENMIG] + args,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with open(out) as f:
+            kib = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        kib = 0
+    return p.returncode, kib, p.stderr.decode('utf-8', 'replace')
 
 
 def concurrent(tmp):
@@ -110,9 +124,10 @@ def capabilities(tmp, calls):
         rss = []
         failures = []
         fds = []
+        peakrss = build_peakrss(tmp)
         t0 = time.monotonic()
         for i in range(calls):
-            st, kib, err = run_timed(args)
+            st, kib, err = run_timed(peakrss, tmp, args)
             rss.append(kib)
             if st != 0:
                 failures.append('call %d: exit %d: %s' % (i + 1, st,
