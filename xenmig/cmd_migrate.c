@@ -264,10 +264,32 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
 static volatile sig_atomic_t cancel_signal;
 static int cancel_handlers;
 
+/*
+ * The first interrupt asks the library to cancel, which it can while
+ * the relay carries the stream (it cuts it and waits for the source to
+ * resume the domain). Where nothing carries the stream (SSL, xend
+ * 3.0.0/3.0.1), xend goes on and the library waits for its answer: a
+ * second interrupt then stops the wait, unsure where the domain ends.
+ */
 static void
 on_signal(int sig)
 {
+    static const char first[] = "\nxenmig: interrupted: cancelling if "
+        "the migration can still be stopped (interrupt again to stop "
+        "waiting)\n";
+    static const char again[] = "xenmig: interrupted again: not waiting "
+        "any longer; xend may still be moving or resuming the domain: "
+        "check where it runs with 'xenmig list'\n";
+    ssize_t n;
+
+    if (cancel_signal) {
+        n = write(STDERR_FILENO, again, sizeof(again) - 1);
+        (void)n;
+        _exit(CLI_EXIT_UNSURE);
+    }
     cancel_signal = sig;
+    n = write(STDERR_FILENO, first, sizeof(first) - 1);
+    (void)n;
 }
 
 /*
