@@ -977,12 +977,44 @@ step_finish(struct step_ctx *ctx)
  * was left paused. 0 when it runs, XENMIG_ENOTFOUND when it is not
  * there, or an error.
  */
+/*
+ * Between two looks at a local source xend for a domain in flight:
+ * sleep on xenstore until xend writes the name back or the domain
+ * goes (reference 6.5), at most until @deadline. Once xenstore has
+ * said so, or where there is no xenstored (*xs stays NULL), or the
+ * source is not local, a poll interval. xend has the last word.
+ */
+static void
+wait_name_back(xm_xs **xs, int *state, xenmig_conn *src, int domid,
+               const char *name, long deadline)
+{
+    xenmig_error lerr;
+    long left = deadline - xm_now_ms();
+
+    xenmig_error_clear(&lerr);
+    if (*state == 0) {
+        *state = 1;
+        if (strncmp(xm_xend_conn_label(src), "unix:", 5) == 0 &&
+            xm_xs_open(xs, &lerr))
+            *xs = NULL;
+    }
+    if (*state == 1 && *xs && domid > 0 && left > 0) {
+        *state = 2;             /* once: xend may lag xenstore */
+        if (xm_xs_wait_name(*xs, domid, name, left, &lerr) == 0 ||
+            lerr.code == XENMIG_ENOTFOUND)
+            return;
+    }
+    sleep_ms(XM_MIGRATE_POLL_MS);
+}
+
 static int
 resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
                  xenmig_error *err)
 {
     xenmig_domain *d = NULL;
     long deadline = xm_now_ms() + settle_ms();
+    xm_xs *xs = NULL;
+    int xs_state = 0;
     int rc;
 
     for (;;) {
@@ -995,7 +1027,8 @@ resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
         }
         if (!in_flight(d, name) || xm_now_ms() >= deadline)
             break;
-        sleep_ms(XM_MIGRATE_POLL_MS);
+        wait_name_back(&xs, &xs_state, src, xenmig_domain_id(d), name,
+                       deadline);
     }
     if (xenmig_domain_is_paused(d)) {
         rc = xenmig_domain_op(src, uuid, "unpause", NULL, err);
@@ -1003,6 +1036,7 @@ resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
     }
     rc = 0;
  out:
+    xm_xs_close(xs);
     xenmig_domain_free(d);
     return rc;
 }
@@ -1170,6 +1204,8 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
     int code = cause && cause->code ? cause->code : XENMIG_ERROR;
     long deadline = xm_now_ms() + settle_ms();
     long late = 0;
+    xm_xs *xs = NULL;
+    int xs_state = 0;
     int rs, rd, rc;
 
     xm_strlcpy(why, cause && cause->msg[0] ? cause->msg :
@@ -1197,7 +1233,11 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
         }
         if (xm_now_ms() >= deadline)
             break;
-        sleep_ms(XM_MIGRATE_POLL_MS);
+        if (!rs && s && in_flight(s, name))
+            wait_name_back(&xs, &xs_state, src, xenmig_domain_id(s), name,
+                           deadline);
+        else
+            sleep_ms(XM_MIGRATE_POLL_MS);
     }
 
     if (rs || rd) {
@@ -1284,6 +1324,7 @@ recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
         rc = XENMIG_ELOST;
     }
  out:
+    xm_xs_close(xs);
     xenmig_domain_free(s);
     xenmig_domain_free(d);
     return rc;

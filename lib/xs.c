@@ -12,10 +12,12 @@
 #include "xs.h"
 
 #define XS_TOKEN "xenmig-release"
+#define XS_NAME_TOKEN "xenmig-name"
 
 struct xm_xs {
     struct xs_handle *h;
     bool watching;
+    char name_watch[48];        /* the name node watched, or "" */
 };
 
 int
@@ -44,6 +46,8 @@ xm_xs_close(xm_xs *xs)
         return;
     if (xs->watching)
         xs_unwatch(xs->h, "@releaseDomain", XS_TOKEN);
+    if (xs->name_watch[0])
+        xs_unwatch(xs->h, xs->name_watch, XS_NAME_TOKEN);
     xs_close(xs->h);
     xm_free(xs);
 }
@@ -97,14 +101,38 @@ domain_exists(xm_xs *xs, int domid, xenmig_error *err)
                               "xenstore: read '%s'", path);
 }
 
+/*
+ * Sleep until a watch fires or @deadline passes, then drain the
+ * events: any of them means "look again". 0, or an error.
+ */
+static int
+wait_event(xm_xs *xs, long deadline, xenmig_error *err)
+{
+    struct pollfd p;
+    char **ev;
+    long left = deadline - xm_now_ms();
+    int r;
+
+    p.fd = xs_fileno(xs->h);
+    p.events = POLLIN;
+    p.revents = 0;
+    r = poll(&p, 1, left > 0 ? (int)left : 0);
+    if (r < 0 && errno != EINTR)
+        return xm_error_set_errno(err, XENMIG_EIO, errno, "xenstore: poll");
+    for (;;) {
+        ev = xs_check_watch(xs->h);
+        if (!ev)
+            break;
+        free(ev);    /* libxenstore's allocation */
+    }
+    return 0;
+}
+
 int
 xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
                     xenmig_error *err)
 {
     long deadline = xm_now_ms() + timeout_ms;
-    struct pollfd p;
-    char **ev;
-    long left;
     int r;
 
     if (!xs->watching) {
@@ -118,24 +146,56 @@ xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
         r = domain_exists(xs, domid, err);
         if (r <= 0)
             return r;
-        left = deadline - xm_now_ms();
-        if (left <= 0)
+        if (xm_now_ms() >= deadline)
             return xm_error_set(err, XENMIG_ETIMEOUT,
                                 "xenstore still has domain %d after "
                                 "%ld ms", domid, timeout_ms);
-        p.fd = xs_fileno(xs->h);
-        p.events = POLLIN;
-        p.revents = 0;
-        r = poll(&p, 1, (int)left);
-        if (r < 0 && errno != EINTR)
+        r = wait_event(xs, deadline, err);
+        if (r)
+            return r;
+    }
+}
+
+int
+xm_xs_wait_name(xm_xs *xs, int domid, const char *name, long timeout_ms,
+                xenmig_error *err)
+{
+    long deadline = xm_now_ms() + timeout_ms;
+    char path[48], now[XM_XS_NAME_MAX];
+    xenmig_error lerr;
+    int r;
+
+    if (xm_snprintf(path, sizeof(path), "/local/domain/%d/name", domid))
+        return xm_error_set(err, XENMIG_EINVAL, "bad domid %d", domid);
+    if (strcmp(xs->name_watch, path) != 0) {
+        if (xs->name_watch[0])
+            xs_unwatch(xs->h, xs->name_watch, XS_NAME_TOKEN);
+        xs->name_watch[0] = '\0';
+        if (!xs_watch(xs->h, path, XS_NAME_TOKEN))
             return xm_error_set_errno(err, XENMIG_EIO, errno,
-                                      "xenstore: poll");
-        /* drain the events; any of them means "look again" */
-        for (;;) {
-            ev = xs_check_watch(xs->h);
-            if (!ev)
-                break;
-            free(ev);    /* libxenstore's allocation */
+                                      "xenstore: watch '%s'", path);
+        xm_strlcpy(xs->name_watch, path, sizeof(xs->name_watch));
+    }
+    for (;;) {
+        /* read after arming the watch: no change can slip between */
+        xenmig_error_clear(&lerr);
+        r = xm_xs_domain_name(now, sizeof(now), xs, domid, &lerr);
+        if (r == XENMIG_ERANGE) {
+            now[0] = '\0';     /* not the name: wait on */
+        } else if (r) {
+            if (err)
+                *err = lerr;
+            return r;
+        } else if (strcmp(now, name) == 0) {
+            return 0;
         }
+        if (xm_now_ms() >= deadline)
+            return xm_error_set(err, XENMIG_ETIMEOUT,
+                                "xenstore names domain %d '%s', not "
+                                "'%s', after %ld ms", domid, now, name,
+                                timeout_ms);
+        r = wait_event(xs, deadline, err);
+        if (r)
+            return r;
     }
 }

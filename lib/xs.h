@@ -3,8 +3,9 @@
  * (not installed)
  *
  * When the source xend is local, xenstored knows first that a domain
- * is gone: xend destroys it and @releaseDomain fires (reference 6.5).
- * xenmig watches that instead of polling xend. libxenstore finds the
+ * is gone (xend destroys it and @releaseDomain fires) or is back (xend
+ * writes its name back after a failed migration; reference 6.5).
+ * xenmig watches those instead of polling xend. libxenstore finds the
  * daemon through $XENSTORED_PATH or its default socket; no libxenstore
  * allocation leaves this file.
  */
@@ -36,5 +37,18 @@ int xm_xs_domain_name(char *name, size_t size, xm_xs *xs, int domid,
  */
 int xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
                         xenmig_error *err);
+
+/* the longest domain name xm_xs_wait_name() compares */
+#define XM_XS_NAME_MAX 256
+
+/*
+ * Wait until /local/domain/<domid>/name reads @name, woken by a watch
+ * on that node: xend renames a migrating domain 'migrating-<name>' and
+ * writes the name back when the migration fails (reference 4.5, 6.5);
+ * at most @timeout_ms. 0 when it does, XENMIG_ENOTFOUND when the
+ * domain is gone, XENMIG_ETIMEOUT when it still reads otherwise.
+ */
+int xm_xs_wait_name(xm_xs *xs, int domid, const char *name,
+                    long timeout_ms, xenmig_error *err);
 
 #endif /* XENMIG_XS_H */

@@ -68,6 +68,20 @@ expect_exit 1 xm migrate -r 20 web01 xenhost-b --connect $SRC --timeout 2
 grep -q "running on 'xenhost-a'" "$T/stderr" || fail "timeout: $(cat "$T/stderr")"
 exactly_on xenhost-a xenhost-b web01
 
+# a local source with xenstored beside it: when xend does not answer
+# within --timeout, xenmig waits on xenstore (a watch on the domain's
+# name) for the stream to end, instead of polling xend. 24 MiB at
+# 40 Mbit/s: about 5 s.
+stop_hosts
+start_host xenhost-a 127.0.0.2 --link-rate 40 --unix-socket "$T/a.sock" \
+    --xenstore-socket "$T/a.xs" --domain name=web01,memory=24
+start_host xenhost-b 127.0.0.3 --link-rate 0
+XENSTORED_PATH="$T/a.xs" expect_exit 0 xm migrate --direct web01 \
+    xenhost-b --connect "unix://$T/a.sock" --timeout 2
+exactly_on xenhost-b xenhost-a web01
+grep -q "xenstore: watch /local/domain/[0-9]*/name" "$T/xenhost-a.log" ||
+    fail "no xenstore watch on the name: $(grep xenstore "$T/xenhost-a.log")"
+
 # a stream that stops: a warning, then the stall cancels it
 hosts stream-stall=4M:30 ""
 expect_exit 1 xm migrate web01 xenhost-b --connect $SRC --stall 4

@@ -218,6 +218,7 @@ class Store:
                 raise XsError('E2BIG')
             w = Watch(conn, path, token)
             self._watches.append(w)
+            log.info('xenstore: watch %s (token %r)', path, token)
             return [(w, path)]
 
     def unwatch(self, conn, path, token):
