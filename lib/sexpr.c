@@ -235,6 +235,7 @@ typedef struct sx_parser {
     size_t npend;
     size_t cappend;
     int depth;                /* open lists */
+    size_t nodes;             /* values and lists made so far */
     size_t base[XM_SEXPR_MAX_DEPTH + 1];  /* pend index of list d */
     size_t open[XM_SEXPR_MAX_DEPTH + 1];  /* offset of its '(' */
     xenmig_error *err;
@@ -594,6 +595,10 @@ parse_text(sx_parser *ps, int first_only)
             i = j;
             break;
         }
+        if (++ps->nodes > XM_SEXPR_MAX_NODES)
+            return sx_fail(ps, XENMIG_ERANGE, i - 1,
+                           "more than %u values and lists",
+                           (unsigned int)XM_SEXPR_MAX_NODES);
         rc = pend_push(ps, node);
         if (rc) return rc;
         if (first_only && ps->depth == 0)

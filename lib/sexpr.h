@@ -14,6 +14,12 @@
 #define XM_SEXPR_MAX_DEPTH 64          /* nested lists */
 #define XM_SEXPR_MAX_INPUT (16u << 20)  /* bytes of text */
 #define XM_SEXPR_MAX_ATOM  (1u << 20)   /* bytes in one value */
+/*
+ * values and lists in one parse: bounds the tree's memory (about 35
+ * bytes a node) whatever the text; xend's detail listing of 1000
+ * domains has 200,000
+ */
+#define XM_SEXPR_MAX_NODES (2u << 20)
 
 typedef enum xm_sexpr_kind {
     XM_SEXPR_VALUE = 1,   /* an atom or a quoted string */
@@ -33,7 +39,8 @@ typedef struct xm_sexpr xm_sexpr;
  * Positions are 1-based, columns count bytes; an unexpected end of
  * input is reported just past the last byte read. ERANGE: input over
  * XM_SEXPR_MAX_INPUT, lists nested deeper than XM_SEXPR_MAX_DEPTH, an
- * atom or a string (its decoded bytes) over XM_SEXPR_MAX_ATOM. Also
+ * atom or a string (its decoded bytes) over XM_SEXPR_MAX_ATOM, more
+ * than XM_SEXPR_MAX_NODES values and lists in all. Also
  * XENMIG_ENOMEM, and XENMIG_EINVAL for NULL @out or NULL @data with a
  * length. No input at all (only blanks/comments) is XENMIG_EPARSE.
  */

@@ -610,6 +610,39 @@ test_sexpr__input_size_limit(void)
     free(text);
 }
 
+/* Memory stays bounded: "(()()...())" of more than the node limit. */
+static void
+test_sexpr__node_limit(void)
+{
+    size_t pairs = XM_SEXPR_MAX_NODES - 1;      /* + the outer list */
+    size_t n = 2 * pairs + 4, i;
+    char *text = malloc(n);
+    xenmig_error err;
+    xm_sexpr *sx = NULL;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    text[0] = '(';
+    for (i = 0; i < pairs + 1; i++)
+        memcpy(text + 1 + 2 * i, "()", 2);
+    text[2 * pairs + 1] = ')';
+    /* exactly the limit */
+    CU_ASSERT_EQUAL(xm_sexpr_parse(&sx, text, 2 * pairs + 2, NULL), 0);
+    CU_ASSERT_EQUAL(xm_sexpr_count(sx), pairs);
+    xm_sexpr_free(sx);
+    sx = NULL;
+    /* one more */
+    text[2 * pairs + 1] = '(';
+    text[2 * pairs + 3] = ')';
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(xm_sexpr_parse(&sx, text, n, &err), XENMIG_ERANGE);
+    CU_ASSERT_PTR_NULL(sx);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "more than 2097152 values"));
+    /* at the ')' that closes the outer list, the node over the limit */
+    CU_ASSERT_EQUAL(err.line, 1);
+    CU_ASSERT_EQUAL(err.column, (int)(2 * pairs + 4));
+    free(text);
+}
+
 /* @pre, then @k bytes of @fill, then @post; returns the length. */
 static size_t
 build(char *dst, const char *pre, char fill, size_t k, const char *post)
@@ -1312,6 +1345,7 @@ static CU_TestInfo test_sexpr_tests[] = {
     { "depth_limit", test_sexpr__depth_limit },
     { "input_size_limit", test_sexpr__input_size_limit },
     { "atom_size_limit", test_sexpr__atom_size_limit },
+    { "node_limit", test_sexpr__node_limit },
     { "printer_captured_examples", test_sexpr__printer_captured_examples },
     { "printer_raw_atoms", test_sexpr__printer_raw_atoms },
     { "printer_quoting_rules", test_sexpr__printer_quoting_rules },
