@@ -21,43 +21,93 @@ static const char *const host_args[] = {
     NULL
 };
 
-struct destroyer {
-    char uri[160];
+/* xend on the emulated host: POST an op to a domain, as xend does */
+static int
+xend_op(const char *uri, const char *dom, const char *op, const char *to)
+{
+    const char *kv[] = { "op", op, to ? "name" : NULL, to, NULL };
+    xenmig_conn *conn = NULL;
+    char path[96];
+    int rc;
+
+    snprintf(path, sizeof(path), "/xend/domain/%s", dom);
+    rc = xenmig_conn_open(&conn, uri, NULL);
+    if (!rc)
+        rc = xm_xend_post(NULL, conn, path, kv, 0, NULL);
+    xenmig_conn_free(conn);
+    return rc;
+}
+
+/* the same, 300 ms later, from another thread */
+struct later {
+    const char *uri, *dom, *op, *to;
+    pthread_t th;
     int rc;
 };
 
 static void *
-destroy_later(void *arg)
+later_main(void *arg)
 {
-    struct destroyer *d = arg;
-    xenmig_conn *conn = NULL;
+    struct later *l = arg;
 
     usleep(300 * 1000);
-    d->rc = xenmig_conn_open(&conn, d->uri, NULL);
-    if (!d->rc)
-        d->rc = xenmig_domain_op(conn, "victim", "destroy", NULL, NULL);
-    xenmig_conn_free(conn);
+    l->rc = xend_op(l->uri, l->dom, l->op, l->to);
     return NULL;
 }
 
+static void
+later_start(struct later *l, const char *uri, const char *dom,
+            const char *op, const char *to)
+{
+    l->uri = uri;
+    l->dom = dom;
+    l->op = op;
+    l->to = to;
+    l->rc = -1;
+    CU_ASSERT_FATAL(pthread_create(&l->th, NULL, later_main, l) == 0);
+}
+
+/*
+ * Start the emulated host, point libxenstore at its xenstored and
+ * connect; @uri gets its xend's "unix://" address. NULL when the
+ * connection failed (counted as a failure).
+ */
+static xm_xs *
+xs_start(struct test_emu *emu, char *uri, size_t size)
+{
+    char path[128];
+    xm_xs *xs = NULL;
+
+    CU_ASSERT_FATAL(test_emu_start(emu, host_args) == 0);
+    setenv("XENSTORED_PATH",
+           test_emu_path(emu, "xenstored", path, sizeof(path)), 1);
+    snprintf(uri, size, "unix://%s",
+             test_emu_path(emu, "xend-socket", path, sizeof(path)));
+    CU_ASSERT_EQUAL(xm_xs_open(&xs, NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(xs);
+    return xs;
+}
+
+static void
+xs_stop(struct test_emu *emu, xm_xs *xs)
+{
+    xm_xs_close(xs);
+    unsetenv("XENSTORED_PATH");
+    test_emu_stop(emu);
+}
 
 static void
 test_xs__release_is_seen_through_the_watch(void)
 {
     struct test_emu emu;
-    struct destroyer d;
-    pthread_t t;
-    char path[128], sock[128], name[64];
-    xm_xs *xs = NULL;
+    struct later l;
+    char uri[160], name[64];
     xenmig_error err;
+    xm_xs *xs;
     long t0;
 
     xenmig_error_clear(&err);
-    CU_ASSERT_FATAL(test_emu_start(&emu, host_args) == 0);
-    setenv("XENSTORED_PATH",
-           test_emu_path(&emu, "xenstored", path, sizeof(path)), 1);
-    CU_ASSERT_EQUAL(xm_xs_open(&xs, &err), 0);
-    CU_ASSERT_PTR_NOT_NULL(xs);
+    xs = xs_start(&emu, uri, sizeof(uri));
     if (!xs)
         goto out;
     CU_ASSERT_EQUAL(xm_xs_domain_name(name, sizeof(name), xs, 7, &err), 0);
@@ -69,73 +119,28 @@ test_xs__release_is_seen_through_the_watch(void)
                     XENMIG_ETIMEOUT);
 
     /* xend destroys it; the watch wakes us well before the bound */
-    test_emu_path(&emu, "xend-socket", sock, sizeof(sock));
-    snprintf(d.uri, sizeof(d.uri), "unix://%s", sock);
-    d.rc = -1;
-    CU_ASSERT_FATAL(pthread_create(&t, NULL, destroy_later, &d) == 0);
+    later_start(&l, uri, "victim", "destroy", NULL);
     t0 = xm_now_ms();
     CU_ASSERT_EQUAL(xm_xs_wait_released(xs, 7, 5000, &err), 0);
     CU_ASSERT(xm_now_ms() - t0 < 4000);
-    pthread_join(t, NULL);
-    CU_ASSERT_EQUAL(d.rc, 0);
+    pthread_join(l.th, NULL);
+    CU_ASSERT_EQUAL(l.rc, 0);
  out:
-    xm_xs_close(xs);
-    unsetenv("XENSTORED_PATH");
-    test_emu_stop(&emu);
-}
-
-struct renamer {
-    char uri[160];
-    const char *from, *to;
-    int rc;
-};
-
-/* POST op=rename, as xend does itself around a migration */
-static int
-rename_dom(const char *uri, const char *from, const char *to)
-{
-    const char *kv[] = { "op", "rename", "name", to, NULL };
-    xenmig_conn *conn = NULL;
-    char path[96];
-    int rc;
-
-    snprintf(path, sizeof(path), "/xend/domain/%s", from);
-    rc = xenmig_conn_open(&conn, uri, NULL);
-    if (!rc)
-        rc = xm_xend_post(NULL, conn, path, kv, 0, NULL);
-    xenmig_conn_free(conn);
-    return rc;
-}
-
-static void *
-rename_later(void *arg)
-{
-    struct renamer *r = arg;
-
-    usleep(300 * 1000);
-    r->rc = rename_dom(r->uri, r->from, r->to);
-    return NULL;
+    xs_stop(&emu, xs);
 }
 
 static void
 test_xs__name_back_is_seen_through_the_watch(void)
 {
     struct test_emu emu;
-    struct renamer r;
-    pthread_t t;
-    char path[128], sock[128];
-    xm_xs *xs = NULL;
+    struct later l;
+    char uri[160];
     xenmig_error err;
+    xm_xs *xs;
     long t0;
 
     xenmig_error_clear(&err);
-    CU_ASSERT_FATAL(test_emu_start(&emu, host_args) == 0);
-    setenv("XENSTORED_PATH",
-           test_emu_path(&emu, "xenstored", path, sizeof(path)), 1);
-    test_emu_path(&emu, "xend-socket", sock, sizeof(sock));
-    snprintf(r.uri, sizeof(r.uri), "unix://%s", sock);
-    CU_ASSERT_EQUAL(xm_xs_open(&xs, &err), 0);
-    CU_ASSERT_PTR_NOT_NULL(xs);
+    xs = xs_start(&emu, uri, sizeof(uri));
     if (!xs)
         goto out;
     /* already so: at once */
@@ -144,28 +149,23 @@ test_xs__name_back_is_seen_through_the_watch(void)
                     XENMIG_ENOTFOUND);
 
     /* in flight, as xend names it during a migration */
-    CU_ASSERT_EQUAL_FATAL(rename_dom(r.uri, "victim", "migrating-victim"),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(xend_op(uri, "victim", "rename",
+                                  "migrating-victim"), 0);
     CU_ASSERT_EQUAL(xm_xs_wait_name(xs, 7, "victim", 200, &err),
                     XENMIG_ETIMEOUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'migrating-victim'"));
 
     /* xend writes the name back; the watch wakes us well before the
      * bound */
-    r.from = "migrating-victim";
-    r.to = "victim";
-    r.rc = -1;
-    CU_ASSERT_FATAL(pthread_create(&t, NULL, rename_later, &r) == 0);
+    later_start(&l, uri, "migrating-victim", "rename", "victim");
     t0 = xm_now_ms();
     xenmig_error_clear(&err);
     CU_ASSERT_EQUAL(xm_xs_wait_name(xs, 7, "victim", 5000, &err), 0);
     CU_ASSERT(xm_now_ms() - t0 < 4000);
-    pthread_join(t, NULL);
-    CU_ASSERT_EQUAL(r.rc, 0);
+    pthread_join(l.th, NULL);
+    CU_ASSERT_EQUAL(l.rc, 0);
  out:
-    xm_xs_close(xs);
-    unsetenv("XENSTORED_PATH");
-    test_emu_stop(&emu);
+    xs_stop(&emu, xs);
 }
 
 static void

@@ -37,10 +37,9 @@ grep -q 'relocation status="rejected"' "$T/stdout" ||
     fail "deny: $(cat "$T/stdout")"
 stop_hosts
 
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=x -days 1 \
-    -keyout "$T/k" -out "$T/c" > /dev/null 2>&1 || fail "openssl"
+make_cert xenhost-a
 start_host xenhost-a 127.0.0.2 --ssl-relocation-server yes \
-    --ssl-key "$T/k" --ssl-cert "$T/c"
+    --ssl-key "$T/key.pem" --ssl-cert "$T/cert.pem"
 expect_exit 0 xm capabilities --connect $U --extended
 valid ssl
 grep -q 'ssl_relocation status="answers" port="8003"' "$T/stdout" ||

@@ -76,3 +76,14 @@ exactly_on() {
     has_domain "$1" "$3" || fail "'$3' is not running on $1"
     ! has_domain "$2" "$3" || fail "'$3' is also on $2"
 }
+
+# make_cert CN: a self-signed key and certificate for an emulated
+# host's SSL relocation server, in $T/key.pem and $T/cert.pem; the
+# test is skipped (77) without openssl.
+make_cert() {
+    command -v openssl >/dev/null 2>&1 ||
+        { echo "SKIP: no openssl" >&2; exit 77; }
+    openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=$1" -days 1 \
+        -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 ||
+        fail "openssl could not make a certificate"
+}

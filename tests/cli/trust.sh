@@ -6,10 +6,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hosts.sh"
 
-command -v openssl >/dev/null 2>&1 || { echo "SKIP: no openssl" >&2; exit 77; }
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=xenhost-b -days 1 \
-    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 ||
-    fail "openssl could not make a certificate"
+make_cert xenhost-b
 
 start_host xenhost-a 127.0.0.2 --link-rate 0 --domain name=web01,memory=16 \
     --domain name=web02,memory=16
