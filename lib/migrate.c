@@ -972,12 +972,6 @@ step_finish(struct step_ctx *ctx)
 /* ---- confirm (source) and recovery ---------------------------------- */
 
 /*
- * Make sure the domain runs on the source again after a failure:
- * wait (bounded) for xend to give it its name back, unpause it if it
- * was left paused. 0 when it runs, XENMIG_ENOTFOUND when it is not
- * there, or an error.
- */
-/*
  * Between two looks at a local source xend for a domain in flight:
  * sleep on xenstore until xend writes the name back or the domain
  * goes (reference 6.5), at most until @deadline. Once xenstore has
@@ -994,9 +988,9 @@ wait_name_back(xm_xs **xs, int *state, xenmig_conn *src, int domid,
     xenmig_error_clear(&lerr);
     if (*state == 0) {
         *state = 1;
-        if (strncmp(xm_xend_conn_label(src), "unix:", 5) == 0 &&
-            xm_xs_open(xs, &lerr))
-            *xs = NULL;
+        /* *xs stays NULL on failure or where no xenstored answers */
+        if (strncmp(xm_xend_conn_label(src), "unix:", 5) == 0)
+            (void)xm_xs_open(xs, &lerr);
     }
     if (*state == 1 && *xs && domid > 0 && left > 0) {
         *state = 2;             /* once: xend may lag xenstore */
@@ -1007,6 +1001,12 @@ wait_name_back(xm_xs **xs, int *state, xenmig_conn *src, int domid,
     sleep_ms(XM_MIGRATE_POLL_MS);
 }
 
+/*
+ * Make sure the domain runs on the source again after a failure:
+ * wait (bounded) for xend to give it its name back, unpause it if it
+ * was left paused. 0 when it runs, XENMIG_ENOTFOUND when it is not
+ * there, or an error.
+ */
 static int
 resume_on_source(xenmig_conn *src, const char *uuid, const char *name,
                  xenmig_error *err)
