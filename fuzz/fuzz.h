@@ -60,14 +60,6 @@ xm_fuzz_path_ok(const char *s)
 }
 
 /*
- * One-line messages are checked unless a target defines this to 0
- * before including fuzz.h (a known open issue, named there).
- */
-#ifndef XM_FUZZ_ONE_LINE_MSG
-#define XM_FUZZ_ONE_LINE_MSG 1
-#endif
-
-/*
  * House rule: a failing call fills err with its own code and a
  * non-empty one-line message.
  */
@@ -80,7 +72,7 @@ xm_fuzz_check_err(const char *target, int rc, const xenmig_error *err)
         xm_fuzz_fail(target, "err->code differs from the return code");
     if (err->msg[0] == '\0')
         xm_fuzz_fail(target, "error without a message");
-    if (XM_FUZZ_ONE_LINE_MSG && strchr(err->msg, '\n') != NULL) {
+    if (strchr(err->msg, '\n') != NULL) {
         fprintf(stderr, "fuzz_%s: message: %s\n", target, err->msg);
         xm_fuzz_fail(target, "error message with a newline");
     }

@@ -4,9 +4,9 @@
  * reads back and writes the same again.
  */
 /*
- * Open: libxml2's messages ("Input is not proper UTF-8, indicate
- * encoding !\nBytes: ...") reach err->msg with their newline
- * (fuzz/regressions/caps_xml/).
+ * fuzz/regressions/caps_xml/: libxml2's messages ("Input is not proper
+ * UTF-8, indicate encoding !\nBytes: ...") once reached err->msg with
+ * their newline (now '?', lib/error.c); a repeated hosts_allow leaked.
  */
 #include "fuzz.h"
 #include "caps.h"

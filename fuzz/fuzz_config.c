@@ -5,8 +5,9 @@
  * XM_FUZZ_HAVE_CAPS_CONFIG), xm_caps_config_parse runs too.
  */
 /*
- * Open: xm_caps_config_parse quotes values as read, so a newline in a
- * value reaches err->msg (fuzz/regressions/config/newline-in-value.sxp).
+ * fuzz/regressions/config/newline-in-value.sxp: a value quoted in a
+ * message once carried its newline into err->msg; xm_error_set now
+ * makes every control byte '?' (lib/error.c).
  */
 #include "fuzz.h"
 #include "sexpr.h"

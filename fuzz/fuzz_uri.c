@@ -3,8 +3,9 @@
  * host:port forms (xm_migrate_parse_uri).
  */
 /*
- * Open: xm_migrate_parse_uri quotes the URI as given, so a newline in
- * it reaches err->msg (fuzz/regressions/uri/).
+ * fuzz/regressions/uri/: a URI quoted in a message once carried its
+ * newline into err->msg; xm_error_set now makes every control byte '?'
+ * (lib/error.c).
  */
 #include "fuzz.h"
 #include "migrate.h"
