@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # xenmig: one non-recursive Makefile.
 #
 #   make                  library, tool
@@ -38,12 +39,18 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter
-XM_CFLAGS := -std=c99 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
-             -fvisibility=hidden -Iinclude -Ilib -Ixend-client \
-             -Icapabilities $(DEPS_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+# Includes name their folder ("migration/relay.h") from the top of the
+# tree; the command-line tool sees the public header only (CLI_CFLAGS).
+CC_FLAGS  := -std=c99 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
+             -fvisibility=hidden -Iinclude
+XM_CFLAGS := $(CC_FLAGS) -I. $(DEPS_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+CLI_CFLAGS := $(CC_FLAGS) $(SAN_FLAGS) $(CFLAGS)
 XM_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard lib/*.c xend-client/*.c capabilities/*.c))
+# The layers, bottom up: base, host, capabilities, migration. An
+# include may only point down this list (tests/lint.sh checks it).
+LAYERS   := lib xend-client capabilities migration
+LIB_SRC  := $(sort $(wildcard $(LAYERS:%=%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CLI_SRC  := $(sort $(wildcard xenmig/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
@@ -89,7 +96,8 @@ $(B)/obj/xenmig/help.h: scripts/md2help.sh $(wildcard docs/commands/*.md)
 	sh scripts/md2help.sh $(sort $(wildcard docs/commands/*.md)) > $@.tmp
 	mv $@.tmp $@
 $(B)/obj/xenmig/main.o: $(B)/obj/xenmig/help.h
-$(CLI_OBJ): XM_CFLAGS += -I$(B)/obj/xenmig
+$(CLI_OBJ): XM_CFLAGS := $(CLI_CFLAGS) -I$(B)/obj/xenmig \
+    $(shell $(PKG_CONFIG) --cflags json-c)
 
 $(B)/$(NAME): $(CLI_OBJ) $(B)/lib$(NAME).so
 	$(CC) -o $@ $(CLI_OBJ) $(XM_LDFLAGS) -L$(B) -l$(NAME) \

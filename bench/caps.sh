@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # caps.sh: N "xenmig capabilities" against an emulated host vs. the
 # bare minimum that gathers the same facts (one curl GET of /xend/node
 # plus one TCP connect to the relocation port). Prints the ratio.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migrate.sh: wall time of 'xenmig migrate' of a small domain against
 # the bare minimum, one curl POST of the same op=migrate to the same
 # emulated xend, run side by side. Reports medians and their ratio.

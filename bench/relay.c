@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * bench/relay.c: the migration relay's throughput and cap accuracy
  *
@@ -28,8 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "relay.h"
+#include "lib/internal.h"
+#include "migration/relay.h"
 
 #define BUF (1024 * 1024)
 #define MAX_WIN 64

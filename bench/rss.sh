@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # rss.sh: peak resident memory of 'xenmig migrate' through the relay,
 # moving a 256 MiB and a 4 GiB domain: the relay's buffers are fixed,
 # so both must be the same, and small.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sxp.c: parse throughput of lib/sexpr.c on a realistic xend reply
  *
@@ -22,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "sexpr.h"
+#include "lib/internal.h"
+#include "lib/sexpr.h"
 
 #define BENCH_MAX_TEXT ((size_t)XM_SEXPR_MAX_INPUT)
 #define BENCH_MIN_RUN_NS 50000000.0   /* each run lasts at least 50 ms */

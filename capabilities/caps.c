@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * caps.c: the capabilities object, its accessors, and the mapping from
  * xend's node information (xen_caps, machine, hw_caps)
@@ -6,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "caps.h"
-#include "reloc.h"
+#include "capabilities/caps.h"
+#include "xend-client/reloc.h"
 
 int
 xm_caps_new(xenmig_caps **out)

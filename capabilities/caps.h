@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * caps.h: a host's migration capabilities as libvirt's <capabilities>
  * XML (not installed)
@@ -8,7 +9,7 @@
 #ifndef XENMIG_CAPS_H
 #define XENMIG_CAPS_H
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /* Limits for untrusted input. */
 #define XM_CAPS_MAX_XML (1u << 20)       /* bytes of a document */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * caps_probe.c: gather a host's capabilities from xend's node
  * information, its relocation server and (local xend) its
@@ -15,9 +16,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "caps.h"
-#include "reloc.h"
-#include "sexpr.h"
+#include "capabilities/caps.h"
+#include "xend-client/reloc.h"
+#include "lib/sexpr.h"
 
 int
 xm_caps_parse_bool(const char *s)

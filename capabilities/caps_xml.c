@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * caps_xml.c: capabilities to and from libvirt's <capabilities> XML,
  * with libxml2's tree API
@@ -13,7 +14,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "caps.h"
+#include "capabilities/caps.h"
 
 #define X(s) ((const xmlChar *)(s))
 #define XM_CAPS_MAX_TEXT 1024

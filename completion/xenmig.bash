@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for xenmig                              -*- shell-script -*-
 # Sub-commands come from 'xenmig --help', options from
 # 'xenmig <command> --help', so new commands and options need no edit

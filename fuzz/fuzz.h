@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz.h: shared helpers for the fuzz targets (fuzz/fuzz_*.c)
  *
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fuzz.mk: libFuzzer targets (included from the Makefile).
 #
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="sexpr cookie"]
@@ -22,8 +23,8 @@ FZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all \
 FZ_CAPS_CFG  := $(shell grep -lsw '^xm_caps_config_parse' capabilities/*.c)
 FZ_HAVE      := $(if $(FZ_CAPS_CFG),-DXM_FUZZ_HAVE_CAPS_CONFIG)
 FZ_CFLAGS    := -std=c99 -D_GNU_SOURCE -g -O1 -Wall -Wextra \
-                -Wno-unused-parameter -Iinclude -Ilib -Ixend-client \
-                -Icapabilities $(DEPS_CFLAGS) $(FZ_HAVE)
+                -Wno-unused-parameter -Iinclude -I. \
+                $(DEPS_CFLAGS) $(FZ_HAVE)
 FZ_LIB_OBJ   := $(LIB_SRC:%.c=$(FZ)/obj/%.o)
 FZ_BINS      := $(FUZZ_TARGETS:%=$(FZ)/fuzz_%)
 

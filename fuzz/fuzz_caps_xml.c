@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_caps_xml.c: capabilities documents (xenmig_caps_from_xml); one
  * it accepts must write back (xenmig_caps_to_xml) to a document that
@@ -8,8 +9,8 @@
  * UTF-8, indicate encoding !\nBytes: ...") once reached err->msg with
  * their newline (now '?', lib/error.c); a repeated hosts_allow leaked.
  */
-#include "fuzz.h"
-#include "caps.h"
+#include "fuzz/fuzz.h"
+#include "capabilities/caps.h"
 
 #define T "caps_xml"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_config.c: xend-config.sxp. Every top-level value is parsed
  * (xm_sexpr_parse_all) and read as a (key value) pair; when the
@@ -9,10 +10,10 @@
  * message once carried its newline into err->msg; xm_error_set now
  * makes every control byte '?' (lib/error.c).
  */
-#include "fuzz.h"
-#include "sexpr.h"
+#include "fuzz/fuzz.h"
+#include "lib/sexpr.h"
 #ifdef XM_FUZZ_HAVE_CAPS_CONFIG
-#include "caps.h"
+#include "capabilities/caps.h"
 #endif
 
 #define T "config"

@@ -1,14 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_cookie.c: xm_cookie_decode at a fixed time; a cookie it accepts
  * must encode back to exactly the input text.
  *
  * First byte 0x00: the rest is the binary form without its checksum;
  * the target appends the FNV-1a 64 checksum and base64url-encodes it
- * (format in lib/cookie.c), so the fuzzer reaches the field checks
+ * (format in migration/cookie.c), so the fuzzer reaches the field checks
  * behind the checksum. Otherwise the input is the cookie text.
  */
-#include "fuzz.h"
-#include "cookie.h"
+#include "fuzz/fuzz.h"
+#include "migration/cookie.h"
 
 #define T "cookie"
 /* tests/data/cookie/v1-prepare.txt was made at 1400000000 */

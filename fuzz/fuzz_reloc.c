@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_reloc.c: xm_reloc_parse_reply on what a relocation server
  * could send, with a roomy and a tiny message buffer.
  */
-#include "fuzz.h"
-#include "reloc.h"
+#include "fuzz/fuzz.h"
+#include "xend-client/reloc.h"
 
 #define T "reloc"
 

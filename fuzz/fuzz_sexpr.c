@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_sexpr.c: xm_sexpr_parse, xm_sexpr_parse_all, and the round trip
  * parse -> print -> parse -> print (the two prints must be equal).
  */
-#include "fuzz.h"
-#include "sexpr.h"
+#include "fuzz/fuzz.h"
+#include "lib/sexpr.h"
 
 #define T "sexpr"
 #define MAX_PRINT (64u << 20)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_uri.c: connection URIs (xenmig_conn_open) and migration URIs /
  * host:port forms (xm_migrate_parse_uri).
@@ -7,9 +8,9 @@
  * newline into err->msg; xm_error_set now makes every control byte '?'
  * (lib/error.c).
  */
-#include "fuzz.h"
-#include "migrate.h"
-#include "xend.h"
+#include "fuzz/fuzz.h"
+#include "migration/migrate.h"
+#include "xend-client/xend.h"
 
 #define T "uri"
 #define MAX_INPUT 4096

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_xend.c: a raw HTTP reply from xend, taken apart the way
  * http.c's libcurl callbacks see it (status line, headers, body), then
@@ -7,9 +8,9 @@
  */
 #include <strings.h>
 
-#include "fuzz.h"
-#include "sexpr.h"
-#include "xend.h"
+#include "fuzz/fuzz.h"
+#include "lib/sexpr.h"
+#include "xend-client/xend.h"
 
 #define T "xend"
 

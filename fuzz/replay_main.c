@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * replay_main.c: run a fuzz target over files without libFuzzer.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh: run libFuzzer targets built by "make fuzz-build".
 #   FUZZ_SECONDS=N sh fuzz/run.sh NAME...
 # Each build-fuzz/fuzz_<name> runs for N seconds on a scratch copy of

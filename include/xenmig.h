@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xenmig.h: probe Xen hosts that run xend and live-migrate domains
  * between them.

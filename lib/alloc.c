@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * alloc.c: checked allocation with an injectable failure for tests
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /*
  * The failure counter is process-wide and not locked: it exists for

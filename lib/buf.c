@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * buf.c: a growable, NUL-terminated buffer with a maximum size
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 void
 xm_buf_init(xm_buf *buf, size_t max)

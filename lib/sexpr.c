@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sexpr.c: parser, printer and lookups for xend's S-expressions
  * (reference section 2)
@@ -24,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sexpr.h"
+#include "lib/sexpr.h"
 
 /* Node flags: which parts the node owns. */
 #define SX_F_NODE_HEAP 0x1u   /* the node is its own heap allocation */

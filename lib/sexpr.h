@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * sexpr.h: xend's S-expressions (reference section 2), not installed
  *
@@ -8,7 +9,7 @@
 #ifndef XENMIG_SEXPR_H
 #define XENMIG_SEXPR_H
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /* Limits for untrusted input; going over one is an error. */
 #define XM_SEXPR_MAX_DEPTH 64          /* nested lists */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * util.c: bounded string copies and checked number parsing
  */
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 int
 xm_strlcpy(char *dst, const char *src, size_t size)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # demo.sh: the main job on built-in emulated hosts. Starts xenhost-a
 # (127.0.0.2) with the domain web01 and xenhost-b (127.0.0.3), both
 # named through a private /etc/hosts, then shows the destination,

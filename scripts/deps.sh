@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # deps.sh: make sure the Debian packages the build and tests need are
 # installed. As root it installs what is missing with apt-get; as
 # anyone else it names the missing packages and fails.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # md2help.sh: turn the ```text block of each docs/commands/<cmd>.md into
 # a C string help_<cmd>, so --help and the docs cannot drift apart.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # md2man.sh: write the xenmig(1) man page (roff) to stdout from the
 # per-command docs, so the man page and --help cannot drift apart.
 #   sh scripts/md2man.sh VERSION docs/commands/*.md

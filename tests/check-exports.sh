@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # check-exports.sh: the shared library exports exactly the functions
 # that include/xenmig.h declares with XENMIG_API, nothing else (no data,
 # no internal xm_ symbol), each at version XENMIG_0.1 of

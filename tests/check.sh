@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # check.sh: what "make check" runs. Each stage counts its tests; the
 # last line sums them as "N passed, N failed[, N skipped]".
 #   B=build|build-san   the build directory

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # headertest.sh: include/xenmig.h compiles on its own, as strict C99
 # and as C++.
 set -eu

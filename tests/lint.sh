@@ -1,13 +1,18 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lint.sh: the house rules a compiler does not check.
 #  - banned unsafe string and number functions
 #  - no tabs, no trailing blanks, at most 80 columns in C sources
 #  - no direct malloc/free in the library (use xm_* wrappers)
+#  - includes name their folder and point only down the layers:
+#    lib (base) < xend-client (host) < capabilities < migration; the
+#    tool (xenmig/) includes the public header and its own files only
 set -u
 cd "$(dirname "$0")/.."
 status=0
+layers="lib xend-client capabilities migration"
 files=$(ls lib/*.[ch] xend-client/*.[ch] capabilities/*.[ch] \
-        xenmig/*.[ch] include/*.h tests/*.c tests/support/*.[ch] \
+        migration/*.[ch] xenmig/*.[ch] include/*.h tests/*.c tests/support/*.[ch] \
         bench/*.c fuzz/*.[ch] 2>/dev/null)
 banned='\<(sprintf|vsprintf|strcpy|strcat|strncpy|strncat|strtok|gets|atoi|atol|atoll|scanf|sscanf|fscanf|vscanf|vsscanf|vfscanf)[[:space:]]*\('
 if grep -nE "$banned" $files; then
@@ -28,10 +33,48 @@ else
     echo "lint: lines over 80 columns" >&2
     status=1
 fi
-lib=$(ls lib/*.c xend-client/*.c capabilities/*.c 2>/dev/null | grep -v '^lib/alloc\.c$')
+lib=$(ls lib/*.c xend-client/*.c capabilities/*.c migration/*.c 2>/dev/null | grep -v '^lib/alloc\.c$')
 if grep -nE '(^|[^_a-z])(malloc|calloc|realloc|strdup|strndup|free)[[:space:]]*\(' $lib | grep -vE "xmlFree|curl_free|json_object|libxenstore"; then
     echo "lint: direct allocation in the library (use xm_malloc/xm_free...)" >&2
     status=1
 fi
+# rank FOLDER: its place in the layers (0 = base), or nothing
+rank() {
+    _i=0
+    for _l in $layers; do
+        [ "$_l" = "$1" ] && { echo $_i; return; }
+        _i=$((_i + 1))
+    done
+}
+for f in $(ls $(for l in $layers; do echo "$l/*.[ch]"; done) \
+        xenmig/*.[ch] 2>/dev/null); do
+    dir=${f%%/*}
+    mine=$(rank "$dir")
+    for inc in $(sed -nE 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]+)".*/\1/p' "$f"); do
+        if [ "$dir" = xenmig ]; then
+            case $inc in
+            xenmig.h|help.h) continue ;;
+            */*) ;;
+            *) [ -e "xenmig/$inc" ] && continue ;;
+            esac
+            echo "$f: includes \"$inc\": the tool sees include/xenmig.h and its own files only" >&2
+            status=1
+            continue
+        fi
+        [ "$inc" = xenmig.h ] && continue
+        theirs=$(rank "${inc%%/*}")
+        case $inc in
+        */*) ;;
+        *) theirs="" ;;
+        esac
+        if [ -z "$theirs" ]; then
+            echo "$f: includes \"$inc\": name its folder (one of: $layers)" >&2
+            status=1
+        elif [ "$theirs" -gt "$mine" ]; then
+            echo "$f: includes \"$inc\": an upward include ($dir is below ${inc%%/*})" >&2
+            status=1
+        fi
+    done
+done
 [ $status -eq 0 ] && echo "lint: ok"
 exit $status

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # packaging.sh: the heavy packaging checks CI runs after 'make check'
 # (not part of make check: they take a minute or more).
 #  1. make install DESTDIR=... installs the documented tree, nothing else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * run-tests.c: the CUnit runner; every tests/test_<module>.c suite is
  * registered from the generated suites.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_caps.c: capabilities XML: building from every xend version's
  * node information, golden documents, the RelaxNG schema, reading
@@ -11,10 +12,10 @@
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 
-#include "internal.h"
-#include "caps.h"
-#include "sexpr.h"
-#include "xend.h"
+#include "lib/internal.h"
+#include "capabilities/caps.h"
+#include "lib/sexpr.h"
+#include "xend-client/xend.h"
 
 #define DATA "tests/data/caps/"
 

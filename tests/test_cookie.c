@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_cookie.c: the cookie passed between migration steps
  *
@@ -12,8 +13,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "internal.h"
-#include "cookie.h"
+#include "lib/internal.h"
+#include "migration/cookie.h"
 
 #define GOLDEN "tests/data/cookie/v1-prepare.txt"
 #define GOLDEN_CREATED 1400000000u

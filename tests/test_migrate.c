@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_migrate.c: the step engine's inputs, and every allocation of
  * begin + prepare failing in turn against two emulated hosts
@@ -7,8 +8,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "migrate.h"
-#include "support/emu.h"
+#include "migration/migrate.h"
+#include "tests/support/emu.h"
 
 static void
 test_migrate__parse_uri_forms(void)

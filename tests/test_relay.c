@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_relay.c: the migration relay between a fake source xend and a
  * fake destination relocation server, all on loopback
@@ -19,8 +20,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "internal.h"
-#include "relay.h"
+#include "lib/internal.h"
+#include "migration/relay.h"
 
 #define PAT_PERIOD 65521U
 #define CHUNK 65536U

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_reloc.c: the relocation-server probe against loopback servers
  * that behave like xend's relocation listener in its several moods
@@ -10,7 +11,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "reloc.h"
+#include "xend-client/reloc.h"
 
 enum mood { ANSWER, HANG_UP, SILENT, GARBAGE };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_sexpr.c: xend S-expressions: parser, printer, lookups, limits
  *
@@ -14,8 +15,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "internal.h"
-#include "sexpr.h"
+#include "lib/internal.h"
+#include "lib/sexpr.h"
 
 #define DATA_DIR "tests/data/sexpr"
 #define FILE_MAX (1u << 20)

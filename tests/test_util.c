@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_util.c: errors, checked allocation, xm_buf, number parsing
  */
@@ -7,7 +8,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 static void
 test_util__parse_ll_accepts_whole_numbers(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_xend.c: the xend HTTP client: URI parsing, reply classification
  * (pure, no socket) and whole exchanges against a canned-reply server
@@ -15,9 +16,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "internal.h"
-#include "xend.h"
-#include "support/httpd.h"
+#include "lib/internal.h"
+#include "xend-client/xend.h"
+#include "tests/support/httpd.h"
 
 #define DATA "tests/data/xend/"
 

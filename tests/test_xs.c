@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_xs.c: the libxenstore wrapper against the emulator's xenstored,
  * through Debian's real libxenstore and $XENSTORED_PATH
@@ -9,9 +10,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "support/emu.h"
-#include "xend.h"
-#include "xs.h"
+#include "tests/support/emu.h"
+#include "xend-client/xend.h"
+#include "xend-client/xs.h"
 
 static const char *const host_args[] = {
     "--name", "xs-test", "--address", "127.0.0.1", "--http-port", "off",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * http.c: connections to xend and one HTTP exchange with libcurl
  *
@@ -19,7 +20,7 @@
 #include <libxml/parser.h>
 #include <libxml/uri.h>
 
-#include "xend.h"
+#include "xend-client/xend.h"
 
 struct xenmig_conn {
     char *uri;          /* as the caller gave it */

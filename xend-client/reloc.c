@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reloc.c: probing xend's relocation server and reading its replies
  */
@@ -11,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "reloc.h"
-#include "sexpr.h"
+#include "xend-client/reloc.h"
+#include "lib/sexpr.h"
 
 const char *
 xm_reloc_status_str(xm_reloc_status st)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * reloc.h: the relocation server, seen from a client (not installed)
  *
@@ -11,7 +12,7 @@
 
 #include <netinet/in.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 #define XM_RELOC_DEFAULT_PORT 8002
 #define XM_RELOC_DEFAULT_SSL_PORT 8003

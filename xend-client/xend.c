@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xend.c: xend's resources: node information, domains, domain
  * operations and op=migrate (reference sections 3.2 to 3.6)
@@ -8,7 +9,7 @@
 
 #include <curl/curl.h>
 
-#include "xend.h"
+#include "xend-client/xend.h"
 
 struct xenmig_node {
     char *host;

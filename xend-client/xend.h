@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xend.h: xend's HTTP/SXP interface over libcurl (not installed)
  *
@@ -13,8 +14,8 @@
 #ifndef XENMIG_XEND_H
 #define XENMIG_XEND_H
 
-#include "internal.h"
-#include "sexpr.h"
+#include "lib/internal.h"
+#include "lib/sexpr.h"
 
 /* Limits for what we accept from xend. */
 #define XM_XEND_MAX_REPLY (16u << 20)     /* reply body bytes */

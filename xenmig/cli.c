@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cli.c: diagnostics and small helpers of the xenmig tool
  */

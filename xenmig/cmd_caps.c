@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cmd_caps.c: xenmig capabilities, libvirt's <capabilities> XML for a
  * host

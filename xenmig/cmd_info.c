@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cmd_info.c: xenmig info, the xend node information (like xm info)
  */

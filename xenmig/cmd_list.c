@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cmd_list.c: xenmig list, the running domains of a host (like xm list)
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cmd_migrate.c: xenmig migrate, check and the single steps prepare,
  * perform, finish, confirm. Option names follow xm migrate.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libfloor.c: the least a program using xenmig's libraries can weigh.
  *

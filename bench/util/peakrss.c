@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * peakrss.c: run a command and print its peak resident set size.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # caps.sh: xenmig capabilities against emulated hosts: relocation on,
 # off, refusing us (hosts-allow), SSL on, xend down.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # completion.sh: completion/xenmig.bash completes sub-commands (from
 # 'xenmig --help'), options (from 'xenmig <cmd> --help') and, with a
 # reachable xend, domain names; a dead xend gives no names, no noise.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # fuzz_regressions.sh: replay fuzz/corpus/<name> and
 # fuzz/regressions/<name> through every fuzz/fuzz_<name>.c, built with
 # the ordinary compiler and fuzz/replay_main.c against $B/libxenmig.a
@@ -19,7 +20,7 @@ grep -lsw '^xm_caps_config_parse' capabilities/*.c >/dev/null &&
     have=-DXM_FUZZ_HAVE_CAPS_CONFIG
 deps=$(pkg-config --libs libcurl libxml-2.0 json-c xenstore) || exit 1
 cflags="-std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror
--Wno-unused-parameter -Iinclude -Ilib -Ixend-client -Icapabilities
+-Wno-unused-parameter -Iinclude -I.
 $(pkg-config --cflags libcurl libxml-2.0 json-c) $have $san"
 mkdir -p "$out"
 # shellcheck disable=SC2086

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # hosts.sh: start emulated Xen hosts for a test (sourced after lib.sh).
 # A test that sources it runs again inside tests/emulator/with-hosts,
 # so xenhost-a, xenhost-b and xenhost-c resolve (to a /24 of its own).

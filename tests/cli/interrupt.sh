@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # interrupt.sh: Ctrl-C where no relay carries the stream (--ssl, and
 # xend 3.0.0, which ignores the port): the first interrupt cannot stop
 # xend; a second one ends the wait with exit 4, and xend goes on to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # lib.sh: helpers for tests/cli/*.sh (sourced). Runs the built tool
 # from $B (build or build-san) against the in-tree library.
 B=${B:-build}

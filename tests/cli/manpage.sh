@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # manpage.sh: xenmig(1), generated from docs/commands by
 # scripts/md2man.sh, and libxenmig(3) render with groff without a
 # warning; xenmig(1) covers every sub-command and option of the tool's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migrate_faults.sh: every failure leaves the domain running on exactly
 # one host (or says loudly that xend lost it), with a one-line reason.
 set -u

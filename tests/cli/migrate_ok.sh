@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migrate_ok.sh: live and non-live migrations succeed against every
 # xend personality, end to end through the emulator.
 set -u

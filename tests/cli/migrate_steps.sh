@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # migrate_steps.sh: the single steps with cookies through shell
 # variables; tampered, foreign and out-of-order cookies are refused;
 # hostile domain names stay inside their form value.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # relay.sh: the relay makes --resource hold, reports progress, cancels
 # on a signal, and carries the destination's verdict; --direct skips it.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # trust.sh: warnings a careful administrator wants, without failing:
 # clear text where the destination offers SSL relocation, and a local
 # destination whose xend-relocation-hosts-allow is empty.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # usage.sh: the tool's command table, --help, --version, exit codes.
 set -u
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # valgrind.sh: a representative set of xenmig commands under valgrind
 # (memcheck, definite leaks count as errors) against emulated hosts:
 # info, list, capabilities, check, a relayed live migrate, a failing

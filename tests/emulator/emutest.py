@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Helpers for the emulator's own tests: start hosts, talk raw HTTP, read fixtures."""
 
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Every fault can be switched on, at start or at run time (README.md, "Faults")."""
 
 import socket

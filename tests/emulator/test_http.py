@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """xend's HTTP/SXP interface (reference §1, §3, §7.1) against the captured wire examples."""
 
 import shutil

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The xenhost launcher: start-up, ready file, config file, clean stop."""
 
 import json

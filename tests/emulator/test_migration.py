@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """op=migrate between emulated hosts (reference §3.6, §4.3 - §4.6)."""
 
 import os

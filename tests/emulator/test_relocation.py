@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The relocation server, driven by hand (reference §4.2 - §4.4).
 
 The stream is built here from README.md's description of the image, not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The S-expression printer and parser against the reference's cases (§2)."""
 
 import unittest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """with-hosts: emulated hosts with real names, resolved by the real getaddrinfo."""
 
 import os

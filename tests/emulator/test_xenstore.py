@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """xenstored: the wire protocol (reference §6.2, §6.3), the layout (§6.4, §6.5) and
 Debian's libxenstore tools against it."""
 

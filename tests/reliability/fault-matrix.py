@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """fault-matrix.py: run every emulator fault against every migration step
 where it can bite, in relay mode and (where meaningful) --direct, and
 record where the domain ended.

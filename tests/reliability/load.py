@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """load.py: xenmig under load against two emulated hosts.
 
   1. 16 concurrent 'xenmig migrate' runs of 16 different domains from

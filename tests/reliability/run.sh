@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run.sh: the reliability runs of issue 8, and docs/RELIABILITY.md from
 # their results (generated; do not edit the doc by hand).
 #   1. tests/reliability/fault-matrix.py: every emulator fault at every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * emu.c: an emulated Xen host as a child process of a C test
  */
@@ -13,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu.h"
+#include "tests/support/emu.h"
 
 extern char **environ;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * emu.h: start and stop one emulated Xen host (tests/emulator/xenhost)
  * from a C test, bounded in time

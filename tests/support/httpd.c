@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * httpd.c: a canned-reply HTTP server for tests (see httpd.h)
  */
@@ -15,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "httpd.h"
+#include "tests/support/httpd.h"
 
 /* Bounds on every wait of the server thread, in ms. */
 #define READ_WAIT_MS 2000

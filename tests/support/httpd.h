@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * httpd.h: a canned-reply HTTP server for tests, on 127.0.0.1 or a
  * Unix socket in a private temporary directory

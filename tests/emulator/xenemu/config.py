@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Host configuration: command-line flags over a JSON file over defaults."""
 
 import argparse

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The control endpoint: JSON over HTTP for tests and benchmarks; not part of xend's API."""
 
 import json

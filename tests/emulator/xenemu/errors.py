@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The exception kinds that decide what xend's HTTP layer answers (reference §1.5, §4.7)."""
 
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Faults a host can be told to show, at start (--fault) or via /fault."""
 
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """One emulated host: its domains, memory, xenstore tree and migration records."""
 
 import itertools

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Start one emulated host; stop cleanly on SIGTERM/SIGINT."""
 
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Listening sockets: one thread per connection, clean close (reference §1.2, §4.1)."""
 
 import logging

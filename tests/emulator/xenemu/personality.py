@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """xend version personalities (reference §0, §1.5, §3.2, §3.3, §3.6)."""
 
 # Required op=migrate parameters, in the order xend checks them (§3.6).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Migration: the source side of op=migrate and the relocation server (reference §3.6, §4).
 
 The image after the config SXP is the emulator's own stand-in for xc_save's

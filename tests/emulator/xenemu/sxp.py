@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """S-expressions the way xend's sxp module reads and prints them (reference §2).
 
 Strings are Python 2 byte strings on the real side.  Here every text is a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """xend's HTTP/SXP interface on raw sockets (reference §1, §2.2, §3, §7.1)."""
 
 import logging

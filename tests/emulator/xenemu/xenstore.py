@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """xenstored: the store and its Unix-socket wire protocol (reference §6.2 - §6.5)."""
 
 import copy

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * migrate.h: the migration step engine (not installed)
  */
 #ifndef XENMIG_MIGRATE_H
 #define XENMIG_MIGRATE_H
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /* Bounds on the waits of finish, confirm and recovery. */
 #define XM_MIGRATE_SETTLE_MS 30000L     /* xend's own device wait is 30 s */

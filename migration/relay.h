@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * relay.h: the migration relay (not installed)
  *
@@ -22,7 +23,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "lib/internal.h"
 
 #define XM_RELAY_ACCEPT_TIMEOUT_MS 30000L   /* defaults for 0 below */
 #define XM_RELAY_CONNECT_TIMEOUT_MS 5000L

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cookie.c: the cookie handed from one migration step to the next
  *
@@ -59,7 +60,7 @@
 # endif
 #endif
 
-#include "cookie.h"
+#include "migration/cookie.h"
 
 #define CK_MAGIC "XMCK"
 #define CK_FORMAT 1

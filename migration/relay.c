@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * relay.c: the migration relay between a source xend and the
  * destination's relocation server (see relay.h)
@@ -21,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "relay.h"
-#include "reloc.h"
+#include "migration/relay.h"
+#include "xend-client/reloc.h"
 
 #define REPLY_CAPTURE (2 * XM_RELOC_MAX_REPLY)
 #define PROGRESS_MS 1000L

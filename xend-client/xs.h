@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs.h: what xenmig asks xenstored, through Xen's libxenstore
  * (not installed)
@@ -12,7 +13,7 @@
 #ifndef XENMIG_XS_H
 #define XENMIG_XS_H
 
-#include "internal.h"
+#include "lib/internal.h"
 
 typedef struct xm_xs xm_xs;
 

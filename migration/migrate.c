@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * migrate.c: the migration step engine and its xend driver
  *
@@ -25,13 +26,13 @@
 
 #include <libxml/uri.h>
 
-#include "caps.h"
-#include "cookie.h"
-#include "migrate.h"
-#include "relay.h"
-#include "reloc.h"
-#include "xend.h"
-#include "xs.h"
+#include "capabilities/caps.h"
+#include "migration/cookie.h"
+#include "migration/migrate.h"
+#include "migration/relay.h"
+#include "xend-client/reloc.h"
+#include "xend-client/xend.h"
+#include "xend-client/xs.h"
 
 /* ---- states: one table of legal transitions ------------------------ */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs.c: a small wrapper of libxenstore for the migration steps
  */
@@ -9,7 +10,7 @@
 
 #include <xenstore.h>
 
-#include "xs.h"
+#include "xend-client/xs.h"
 
 #define XS_TOKEN "xenmig-release"
 #define XS_NAME_TOKEN "xenmig-name"

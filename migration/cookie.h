@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * cookie.h: the cookie handed from one migration step to the next
  * (not installed)
@@ -29,7 +30,7 @@
 #ifndef XENMIG_COOKIE_H
 #define XENMIG_COOKIE_H
 
-#include "internal.h"
+#include "lib/internal.h"
 
 /* Limits; going over one is an error, never a truncation. */
 #define XM_COOKIE_MAX_TEXT 4096        /* printable characters */
