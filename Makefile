@@ -118,9 +118,17 @@ $(B)/obj/tests/suites.h: $(wildcard tests/test_*.c) Makefile
 $(B)/obj/tests/run-tests.o: $(B)/obj/tests/suites.h
 $(B)/obj/tests/run-tests.o: XM_CFLAGS += -I$(B)/obj/tests
 
-$(B)/run-tests: $(TEST_OBJ) $(B)/lib$(NAME).a
-	$(CC) -o $@ $(TEST_OBJ) $(B)/lib$(NAME).a $(XM_LDFLAGS) \
-	    $(CUNIT_LIBS) $(DEPS_LIBS)
+# The tests see the test hooks (XM_TEST_HOOKS: injected allocation
+# failure), compiled into their own copy of lib/alloc.c that is linked
+# ahead of the library, so the library that ships has none of them.
+$(TEST_OBJ): XM_CFLAGS += -DXM_TEST_HOOKS
+$(B)/obj-test/lib/alloc.o: lib/alloc.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(XM_CFLAGS) -DXM_TEST_HOOKS -MMD -MP -c -o $@ $<
+
+$(B)/run-tests: $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a
+	$(CC) -o $@ $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a \
+	    $(XM_LDFLAGS) $(CUNIT_LIBS) $(DEPS_LIBS)
 
 $(B)/bench-%: bench/%.c $(B)/lib$(NAME).a
 	$(CC) $(XM_CFLAGS) -o $@ $< $(B)/lib$(NAME).a $(XM_LDFLAGS) \
@@ -214,6 +222,7 @@ rpm: dist
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
+    $(B)/obj-test/lib/alloc.d
 -include fuzz/fuzz.mk
 -include tests/reliability/reliability.mk

@@ -3,7 +3,7 @@
  * xenmig.h: probe Xen hosts that run xend and live-migrate domains
  * between them.
  *
- * Conventions (see docs/api.md):
+ * Conventions (see libxenmig(3)):
  *  - Fallible calls return 0 or a negative XENMIG_E* code and fill the
  *    caller's xenmig_error (which may be NULL).
  *  - Argument order: out-parameters, the handle, inputs, then err.
@@ -52,11 +52,19 @@ enum {
                                 host did not answer, or held a copy */
 };
 
-#define XENMIG_ERROR_MSG_SIZE 256
+/*
+ * Room for xend's longest reasons with the steps and hosts before them
+ * (a realistic migration failure is about 300 bytes). Where a message
+ * must still be cut, the prefixes are cut before the cause, marked
+ * "...".
+ */
+#define XENMIG_ERROR_MSG_SIZE 1024
 
 /*
  * Caller-allocated error report. Cleared by xenmig_error_clear();
- * filled by a failing call. Fields that do not apply are 0.
+ * filled by a failing call. Fields that do not apply are 0. With
+ * XENMIG_DEBUG=1 in the environment, each error set is also written to
+ * stderr with the library function that set it.
  */
 typedef struct xenmig_error {
     int code;             /* XENMIG_E*, 0 = none */
@@ -75,6 +83,45 @@ XENMIG_API const char *xenmig_strerror(int code);
 
 /* The library's version string, e.g. "0.1.0". */
 XENMIG_API const char *xenmig_version(void);
+
+/* ---- set-up and threads -------------------------------------------- */
+
+/*
+ * Threads. libxenmig may be used from several threads at once, with
+ * these rules:
+ *  - Call xenmig_init() once before starting threads that use the
+ *    library (it runs libcurl's and libxml2's global set-up, which is
+ *    not thread-safe in every libcurl). Without it, the first
+ *    xenmig_conn_open() does the same set-up, under a lock.
+ *  - A xenmig_conn is used by one thread at a time; two threads need
+ *    two connections. A migration uses its two connections until it
+ *    returns.
+ *  - Node, domain, domain-list and capabilities objects are not
+ *    changed after they are made: any number of threads may read one
+ *    at once; freeing it is the owner's, when no thread reads it.
+ *  - xenmig_error is the caller's own; the library keeps no per-thread
+ *    or global error state, and uses only thread-safe C library calls
+ *    (strerror_r, getaddrinfo).
+ *  - Callbacks: the xenmig_progress_cb runs on the relay's own thread
+ *    (about once a second; a slow callback delays the stream's next
+ *    report, not the stream), the xenmig_check_cb on the thread that
+ *    called the migration function.
+ */
+
+/*
+ * Global set-up for a program that uses threads: call once before
+ * they start. Counted: each successful call is undone by one
+ * xenmig_shutdown(). Returns 0 or XENMIG_ERROR (libcurl refused).
+ */
+XENMIG_API int xenmig_init(xenmig_error *err);
+
+/*
+ * Undo one xenmig_init(); the last one releases libcurl's global
+ * state. Call it when no thread uses the library any more. libxml2's
+ * xmlCleanupParser() is left to the program, which may use libxml2
+ * itself.
+ */
+XENMIG_API void xenmig_shutdown(void);
 
 /* ---- connections to xend ------------------------------------------- */
 
@@ -99,7 +146,8 @@ XENMIG_API void xenmig_conn_free(xenmig_conn *conn);
 
 /*
  * Bound every request on @conn: @connect_ms for the connection,
- * @total_ms for the whole exchange (0 = library default).
+ * @total_ms for the whole exchange (0 = the defaults: 5 s to connect,
+ * 30 s for the exchange; a migration's POST has its own bound).
  */
 XENMIG_API int xenmig_conn_set_timeouts(xenmig_conn *conn,
                                         long connect_ms, long total_ms,
@@ -255,7 +303,8 @@ typedef struct xenmig_migrate_opts {
     int port;                   /* relocation port; 0 = 8002 */
     int node;                   /* NUMA node on the target; -1 = any */
     long timeout_ms;            /* bound on perform; 0 = default */
-    long stall_ms;              /* no progress this long = stall */
+    long stall_ms;              /* no progress this long = stall;
+                                   0 = 60 s */
     const char *relay_address;  /* relay listens here */
     xenmig_progress_cb progress;
     void *payload;

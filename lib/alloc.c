@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * alloc.c: checked allocation with an injectable failure for tests
+ * alloc.c: checked allocation (with an injectable failure in tests)
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/internal.h"
 
+#ifdef XM_TEST_HOOKS
 /*
- * The failure counter is process-wide and not locked: it exists for
- * single-threaded allocation-failure tests only.
+ * Injected allocation failure, compiled only into the test build
+ * (-DXM_TEST_HOOKS: build/obj-test/lib/alloc.o, linked into run-tests
+ * ahead of the library). The counters are process-wide and not locked:
+ * they serve single-threaded allocation-failure tests only, and the
+ * library that ships has neither them nor their data race.
  */
 static unsigned long fail_at;
 static unsigned long alloc_count;
@@ -36,6 +40,9 @@ xm_alloc_count(void)
 {
     return alloc_count;
 }
+#else
+# define should_fail() false
+#endif
 
 void *
 xm_malloc(size_t size)

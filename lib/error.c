@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/internal.h"
@@ -80,6 +81,17 @@ one_line(char *msg)
     }
 }
 
+/* XENMIG_DEBUG=1 in the environment: each error also goes to stderr,
+ * with the function that set it. */
+static void
+debug_log(const char *func, const xenmig_error *err)
+{
+    const char *env = getenv("XENMIG_DEBUG");
+
+    if (env && strcmp(env, "1") == 0)
+        fprintf(stderr, "xenmig debug: %s(): %s\n", func, err->msg);
+}
+
 int
 xm_error_set_full(xenmig_error *err, int code, int sys_errno,
                   const char *func, const char *fmt, ...)
@@ -87,8 +99,8 @@ xm_error_set_full(xenmig_error *err, int code, int sys_errno,
     va_list ap;
     int n;
     size_t used;
+    char ebuf[128];
 
-    (void)func;
     if (!err)
         return code;
     err->code = code;
@@ -103,23 +115,34 @@ xm_error_set_full(xenmig_error *err, int code, int sys_errno,
     one_line(err->msg);
     if ((size_t)n >= sizeof(err->msg)) {
         mark_truncated(err->msg, sizeof(err->msg));
-        return code;
-    }
-    if (sys_errno) {
+    } else if (sys_errno) {
+        /* the GNU strerror_r (_GNU_SOURCE): thread-safe, returns the
+         * text, in ebuf or static */
         used = (size_t)n;
         n = snprintf(err->msg + used, sizeof(err->msg) - used, ": %s",
-                     strerror(sys_errno));
+                     strerror_r(sys_errno, ebuf, sizeof(ebuf)));
         if (n < 0 || (size_t)n >= sizeof(err->msg) - used)
             mark_truncated(err->msg, sizeof(err->msg));
     }
+    debug_log(func, err);
     return code;
 }
+
+/*
+ * Prefix the message with "<prefix>: ". The message already there is
+ * the cause (xend's reason, a system error): when both do not fit, the
+ * prefix is cut first, down to XM_PREFIX_MIN bytes, and only then the
+ * cause, each cut marked "...".
+ */
+#define XM_PREFIX_MIN 64
 
 void
 xm_error_prefix(xenmig_error *err, const char *fmt, ...)
 {
     char prefix[XENMIG_ERROR_MSG_SIZE];
     char old[XENMIG_ERROR_MSG_SIZE];
+    const size_t room = sizeof(err->msg) - 1;  /* bytes of content */
+    size_t plen, olen, keep;
     va_list ap;
     int n;
 
@@ -130,7 +153,20 @@ xm_error_prefix(xenmig_error *err, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
+    if ((size_t)n >= sizeof(prefix))
+        mark_truncated(prefix, sizeof(prefix));
     memcpy(old, err->msg, sizeof(old));
+    plen = strlen(prefix);
+    olen = strlen(old);
+    if (plen + 2 + olen > room) {
+        /* the prefix gets what the cause leaves, but at least
+         * XM_PREFIX_MIN bytes; cut with "..." at its end */
+        keep = olen + 2 < room ? room - 2 - olen : 0;
+        if (keep < XM_PREFIX_MIN)
+            keep = XM_PREFIX_MIN;
+        if (plen > keep)
+            memcpy(prefix + keep - 3, "...", 4);
+    }
     n = snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
     one_line(err->msg);
     if (n < 0 || (size_t)n >= sizeof(err->msg))

@@ -47,8 +47,6 @@ void xm_error_prefix(xenmig_error *err, const char *fmt, ...)
 /*
  * Checked allocation. These return NULL on failure and never abort;
  * callers turn NULL into XENMIG_ENOMEM. Size products are checked.
- * xm_alloc_fail_at(n) makes the n-th allocation from now fail (n >= 1)
- * so tests can walk every out-of-memory path; 0 disables.
  */
 void *xm_malloc(size_t size);
 void *xm_calloc(size_t nmemb, size_t size);
@@ -56,8 +54,15 @@ void *xm_reallocarray(void *ptr, size_t nmemb, size_t size);
 char *xm_strdup(const char *s);
 char *xm_strndup(const char *s, size_t n);
 void xm_free(void *ptr);
+#ifdef XM_TEST_HOOKS
+/*
+ * Test build only: make the n-th allocation from now fail (n >= 1) so
+ * tests can walk every out-of-memory path; 0 disables. The count is of
+ * allocations since the process started.
+ */
 void xm_alloc_fail_at(unsigned long n);
 unsigned long xm_alloc_count(void);
+#endif
 
 /* ---- strings and numbers (lib/util.c) ------------------------------ */
 

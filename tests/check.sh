@@ -37,6 +37,20 @@ count unit "$st" "$1" "$2" 0
 echo "== ABI: exported symbols and header"
 run sh tests/check-exports.sh "$B/libxenmig.so"
 if [ "$st" -eq 0 ]; then count exports 0 1 0 0; else count exports 0 0 1 0; fi
+# a function the baseline promised and the library lost must fail
+{ cat tests/data/abi/libxenmig.so.0.symbols
+  echo "xenmig_removed_function XENMIG_0.1"; } > "$tmp/baseline"
+if sh tests/check-exports.sh "$B/libxenmig.so" "$tmp/baseline" \
+        > "$tmp/out" 2>&1; then
+    echo "FAIL: check-exports passed with a baseline function missing"
+    count exports-removed 0 0 1 0
+elif grep -q 'xenmig_removed_function' "$tmp/out"; then
+    echo "check-exports: a removed function fails, as it should"
+    count exports-removed 0 1 0 0
+else
+    cat "$tmp/out"
+    count exports-removed 0 0 1 0
+fi
 run sh tests/headertest.sh
 if [ "$st" -eq 0 ]; then count header 0 1 0 0; else count header 0 0 1 0; fi
 

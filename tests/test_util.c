@@ -163,13 +163,65 @@ static void
 test_util__error_marks_a_cut_message(void)
 {
     xenmig_error err;
-    char longtext[600];
+    char longtext[XENMIG_ERROR_MSG_SIZE + 500];
 
     memset(longtext, 'a', sizeof(longtext) - 1);
     longtext[sizeof(longtext) - 1] = '\0';
     xenmig_error_clear(&err);
     xm_error_set(&err, XENMIG_EINVAL, "%s", longtext);
     CU_ASSERT_EQUAL(strlen(err.msg), sizeof(err.msg) - 1);
+    CU_ASSERT_STRING_EQUAL(err.msg + sizeof(err.msg) - 4, "...");
+}
+
+/*
+ * A realistic migration failure: three prefixes over xend's reason
+ * (about 290 bytes) survives whole; and where prefix and cause cannot
+ * both fit, the prefix is cut first and the cause is kept.
+ */
+static void
+test_util__error_keeps_the_cause(void)
+{
+    static const char reason[] = "Error: Device 51712 (vbd) could not "
+        "be connected. Hotplug scripts not working.";
+    static const char host[] = "xen-prod-a.dc1.example.org";
+    xenmig_error err;
+    char longprefix[1500];
+    char want[XENMIG_ERROR_MSG_SIZE];
+
+    xenmig_error_clear(&err);
+    xm_error_set(&err, XENMIG_EXEND, "%s", reason);
+    xm_error_prefix(&err, "POST /xend/domain/%s",
+                    "4b1c2e9a-7a51-4c1f-9a3e-2f8e1c4d5b6a");
+    xm_error_prefix(&err, "xend at '%s'", host);
+    xm_error_prefix(&err, "perform on source '%s'", host);
+    xm_error_prefix(&err, "domain 'web01' is running on '%s'; migration "
+                    "failed", host);
+    CU_ASSERT(strlen(err.msg) > 256);   /* the old size cut xend off */
+    CU_ASSERT_EQUAL(xm_snprintf(want, sizeof(want), "domain 'web01' is "
+        "running on '%s'; migration failed: perform on source '%s': "
+        "xend at '%s': POST /xend/domain/"
+        "4b1c2e9a-7a51-4c1f-9a3e-2f8e1c4d5b6a: %s", host, host, host,
+        reason), 0);
+    CU_ASSERT_STRING_EQUAL(err.msg, want);
+
+    /* a prefix longer than the whole message: cut, cause kept */
+    memset(longprefix, 'p', sizeof(longprefix) - 1);
+    longprefix[sizeof(longprefix) - 1] = '\0';
+    xenmig_error_clear(&err);
+    xm_error_set(&err, XENMIG_EXEND, "%s", reason);
+    xm_error_prefix(&err, "%s", longprefix);
+    CU_ASSERT_EQUAL(strlen(err.msg), sizeof(err.msg) - 1);
+    CU_ASSERT(strlen(err.msg) > sizeof(reason));
+    CU_ASSERT_STRING_EQUAL(err.msg + strlen(err.msg) - (sizeof(reason) - 1),
+                           reason);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "ppp...: Error: Device"));
+
+    /* a cause that fills the message still leaves the prefix its
+     * minimum: the cause is cut, at its end */
+    xenmig_error_clear(&err);
+    xm_error_set(&err, XENMIG_EXEND, "%s", longprefix);
+    xm_error_prefix(&err, "host '%s'", host);
+    CU_ASSERT_EQUAL(strncmp(err.msg, "host 'xen-prod-a", 16), 0);
     CU_ASSERT_STRING_EQUAL(err.msg + sizeof(err.msg) - 4, "...");
 }
 
@@ -186,6 +238,7 @@ test_util__error_message_stays_one_line(void)
 }
 
 static CU_TestInfo test_util_tests[] = {
+    { "error_keeps_the_cause", test_util__error_keeps_the_cause },
     { "error_message_stays_one_line",
       test_util__error_message_stays_one_line },
     { "parse_ll_accepts_whole_numbers",

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1491,6 +1492,82 @@ test_xend__each_request_uses_a_fresh_connection(void)
     httpd_stop(h);
 }
 
+/* One thread's share of threads_with_a_connection_each. */
+struct node_worker {
+    const char *uri;
+    int ok;
+};
+
+static void *
+node_worker_run(void *arg)
+{
+    struct node_worker *w = arg;
+    xenmig_conn *conn = NULL;
+    xenmig_node *node = NULL;
+    xenmig_error err;
+    int i;
+
+    xenmig_error_clear(&err);
+    if (xenmig_conn_open(&conn, w->uri, &err) ||
+        xenmig_conn_set_timeouts(conn, 2000, 5000, &err))
+        goto out;
+    for (i = 0; i < 4; i++) {
+        if (xenmig_node_get(&node, conn, &err))
+            goto out;
+        if (strcmp(xenmig_node_host(node), "h1") == 0)
+            w->ok++;
+        xenmig_node_free(node);
+        node = NULL;
+    }
+ out:
+    xenmig_conn_free(conn);
+    return NULL;
+}
+
+/*
+ * The header's threads contract: after xenmig_init(), threads with a
+ * connection each work side by side; xenmig_init() and
+ * xenmig_shutdown() are counted, and the library works again after a
+ * shutdown and a new init.
+ */
+static void
+test_xend__threads_with_a_connection_each(void)
+{
+    httpd *h = NULL;
+    xenmig_conn *conn = NULL;
+    xenmig_node *node = NULL;
+    xenmig_error err;
+    struct node_worker w[3];
+    pthread_t t[3];
+    int i, started = 0;
+
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(xenmig_init(&err), 0);
+    CU_ASSERT_EQUAL(xenmig_init(&err), 0);
+    REQUIRE(serve_file(&h, &conn, false, DATA "node-4.4.http") == 0);
+    for (i = 0; i < 3; i++) {
+        w[i].uri = httpd_uri(h);
+        w[i].ok = 0;
+        if (pthread_create(&t[i], NULL, node_worker_run, &w[i]) == 0)
+            started++;
+    }
+    CU_ASSERT_EQUAL(started, 3);
+    for (i = 0; i < started; i++) {
+        pthread_join(t[i], NULL);
+        CU_ASSERT_EQUAL(w[i].ok, 4);
+    }
+    xenmig_shutdown();
+    xenmig_shutdown();
+    xenmig_shutdown();          /* one too many: a no-op */
+    CU_ASSERT_EQUAL(xenmig_init(&err), 0);
+    CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), 0);
+    xenmig_shutdown();
+ out:
+    xenmig_node_free(node);
+    xenmig_conn_free(conn);
+    httpd_stop(h);
+}
+
 static void
 test_xend__allocation_failures_are_reported(void)
 {
@@ -1630,6 +1707,8 @@ static CU_TestInfo test_xend_tests[] = {
       test_xend__each_request_uses_a_fresh_connection },
     { "allocation_failures_are_reported",
       test_xend__allocation_failures_are_reported },
+    { "threads_with_a_connection_each",
+      test_xend__threads_with_a_connection_each },
     CU_TEST_INFO_NULL,
 };
 
