@@ -340,8 +340,9 @@ XENMIG_API int xenmig_migrate_ex(xenmig_conn *src, const char *dom,
 
 /*
  * The single steps, for orchestration. Each takes the previous step's
- * cookie and returns a new one in *cookie_out (a printable string, free
- * with xenmig_free()). Cookies are bounded, checksummed and expire; a
+ * cookie and returns a new one in *cookie_out (one line of JSON, at
+ * most 4096 bytes, format in libxenmig(3); free with xenmig_free()).
+ * Cookies are checksummed and expire an hour after they are made; a
  * cookie from another migration or step is refused.
  *
  * begin (source): describe @dom.        cookie: none -> begin

@@ -83,6 +83,13 @@ int xm_parse_ll(long long *out, const char *s, long long min,
 int xm_parse_int(int *out, const char *s, int min, int max);
 int xm_parse_u64(uint64_t *out, const char *s, uint64_t max);
 
+/* The value of a lower-case hex digit, or -1. */
+int xm_hex_digit(char c);
+
+/* @len bytes of @s are well-formed UTF-8 (no overlong form, surrogate
+ * or code point past U+10FFFF). */
+bool xm_utf8_valid(const char *s, size_t len);
+
 /* Milliseconds on the monotonic clock, for deadlines. */
 long xm_now_ms(void);
 

@@ -105,3 +105,50 @@ xm_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int
+xm_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+bool
+xm_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n, k;
+    uint32_t cp, min;
+
+    while (i < len) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if ((p[i] & 0xe0) == 0xc0)
+            n = 1;
+        else if ((p[i] & 0xf0) == 0xe0)
+            n = 2;
+        else if ((p[i] & 0xf8) == 0xf0)
+            n = 3;
+        else
+            return false;
+        cp = p[i] & (0x3f >> n);
+        min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
+        if (len - i - 1 < n)
+            return false;
+        for (k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i + k] & 0x3f);
+        }
+        /* overlong forms, UTF-16 surrogates, past U+10FFFF */
+        if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return false;
+        i += n + 1;
+    }
+    return true;
+}

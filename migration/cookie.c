@@ -2,47 +2,35 @@
 /*
  * cookie.c: the cookie handed from one migration step to the next
  *
- * Binary form, format 1 (all integers big-endian):
+ * Format 2 is one JSON object (json-c), written without spaces:
  *
- *   offset  size  what
- *        0     4  magic "XMCK"
- *        4     1  format version, 1
- *        5     1  step that made the cookie (xm_cookie_step, 1..4)
- *        6     8  created, unix seconds (u64)
- *       14    16  migration id
- *       30     2  field count n (u16), at most XM_COOKIE_MAX_FIELDS
- *       32        n fields, each:
- *                   1  key length k (u8), 1..XM_COOKIE_MAX_KEY
- *                   k  key, [a-z0-9_]
- *                   2  value length v (u16), 0..XM_COOKIE_MAX_VALUE
- *                   v  value, any bytes but NUL
- *   end-8     8  FNV-1a 64 of every byte before it (u64)
+ *   {"format":"xenmig-cookie","version":2,"step":"prepare",
+ *    "id":"<32 lower-case hex>","created":<unix s>,"expires":<unix s>,
+ *    "fields":{"<key>":"<value>",...},"checksum":"<16 lower-case hex>"}
  *
- * Keys are unique; fields keep the order in which they were first set.
- * Nothing follows the checksum. The text form is "xm1." and the
- * base64url encoding (RFC 4648 section 5, no padding) of those bytes.
- * The decoder accepts only canonical base64url (unused bits of the last
- * character must be zero), so text and binary map one to one and
- * encode and decode are exact inverses.
+ * - step: the step that made it (begin, prepare, perform, finish);
+ * - id: the migration's 16-byte id, the same in every step's cookie;
+ * - expires: always created + XM_COOKIE_MAX_AGE_S;
+ * - fields: keys of [a-z0-9_], unique, in the order first set; values
+ *   UTF-8 strings without NUL;
+ * - checksum: FNV-1a 64 over the canonical bytes
+ *     "xenmig-cookie" NUL "2" NUL step NUL id NUL created NUL expires
+ *     NUL, then key NUL value NUL for each field in order,
+ *   numbers in decimal. It is computed from the values, not the JSON
+ *   text, so two json-c versions that escape differently agree.
  *
- * Decoding reads the magic and version first (a cookie from another
- * format may be laid out differently), then walks the length prefixes
- * without trusting them, each checked against the bytes that remain,
- * to tell a truncated cookie from a tampered one, then compares the
- * checksum, and only then builds the fields and checks their contents.
+ * The reader takes the top-level members in any order and refuses an
+ * unknown or missing one, a value of the wrong type, nesting deeper than
+ * the fields object, and text after the object. It checks the checksum
+ * before the contents (key characters, lengths, UTF-8), and those
+ * before the step and the age. A cookie of format 1 (xenmig 0.1's
+ * "xm1." text) is refused with a message that says so.
  *
- * Why FNV-1a 64 catches every single-character edit of the text: one
- * base64url character covers at most 6 bits of one byte or of two
- * adjacent bytes. FNV-1a's step h = (h ^ byte) * p is a bijection of h
- * for a fixed byte, so a change to one byte always reaches the final
- * value. For two adjacent bytes, the first change alters h by d * p
- * with 0 < |d| < 256, which moves bit 40 and up (p = 2^40 + 435), so
- * the second byte (8 bits) cannot cancel it. An edit that touches the
- * stored checksum changes it while the computed one stays the same or
- * moves by d * p, which is never a multiple of 2^56 as a change confined
- * to the checksum's top byte would need. The test suite checks this
- * exhaustively for its cookies. This is protection against accidents
- * only: with no key shared between the hosts, anyone can compute a
+ * The checksum is protection against accidents only: a value changed by
+ * hand, a cookie cut short by a copy and paste, a cookie from another
+ * migration. FNV-1a's step h = (h ^ byte) * p is a bijection of h for a
+ * fixed byte, so any change of one byte of the canonical form changes
+ * the sum. With no key shared between the hosts, anyone can compute a
  * valid checksum for a forged cookie.
  */
 #include <errno.h>
@@ -53,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
 # if __GLIBC_PREREQ(2, 25)
 #  define XM_HAVE_GETRANDOM 1
@@ -62,19 +52,14 @@
 
 #include "migration/cookie.h"
 
-#define CK_MAGIC "XMCK"
-#define CK_FORMAT 1
-#define CK_PREFIX "xm1."
-#define CK_PREFIX_LEN 4
-#define CK_HDR_LEN 32           /* magic .. field count */
-#define CK_SUM_LEN 8
+#define CK_NAME "xenmig-cookie"
+#define CK_FORMAT 2
 #define CK_ID_LEN 16
+/* root object, then the fields object: json-c counts the root as 1 */
+#define CK_JSON_DEPTH 3
 
 typedef char ck_assert_id_size[
     sizeof(((xm_cookie *)0)->id) == CK_ID_LEN ? 1 : -1];
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* ---- small pieces --------------------------------------------------- */
 
@@ -117,10 +102,11 @@ consumer_name(xm_cookie_step s)
     return "unknown";
 }
 
+/* FNV-1a 64 of @n bytes, continuing from @h. */
 static uint64_t
-fnv1a64(const uint8_t *p, size_t n)
+fnv1a64(uint64_t h, const void *data, size_t n)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    const uint8_t *p = data;
     size_t i;
 
     for (i = 0; i < n; i++) {
@@ -130,25 +116,7 @@ fnv1a64(const uint8_t *p, size_t n)
     return h;
 }
 
-static void
-put_be(uint8_t *p, uint64_t v, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t
-get_be(const uint8_t *p, size_t n)
-{
-    uint64_t v = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
+#define FNV_START UINT64_C(0xcbf29ce484222325)
 
 static bool
 key_chars_ok(const char *key, size_t len)
@@ -182,111 +150,6 @@ check_key(const char *key, xenmig_error *err)
                             "cookie key '%s' is not made of [a-z0-9_]",
                             key);
     return 0;
-}
-
-/* Characters of the base64url form of @n bytes, without padding. */
-static size_t
-b64_len(size_t n)
-{
-    return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
-}
-
-static int
-b64_value(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '-')
-        return 62;
-    if (ch == '_')
-        return 63;
-    return -1;
-}
-
-/* Write b64_len(@n) characters (no NUL) to @dst. */
-static void
-b64_encode(char *dst, const uint8_t *src, size_t n)
-{
-    size_t i;
-    uint32_t v;
-
-    for (i = 0; i + 3 <= n; i += 3) {
-        v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];
-        *dst++ = b64_alphabet[v >> 18 & 63];
-        *dst++ = b64_alphabet[v >> 12 & 63];
-        *dst++ = b64_alphabet[v >> 6 & 63];
-        *dst++ = b64_alphabet[v & 63];
-    }
-    if (n - i == 1) {
-        v = (uint32_t)src[i] << 16;
-        *dst++ = b64_alphabet[v >> 18 & 63];
-        *dst++ = b64_alphabet[v >> 12 & 63];
-    } else if (n - i == 2) {
-        v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8;
-        *dst++ = b64_alphabet[v >> 18 & 63];
-        *dst++ = b64_alphabet[v >> 12 & 63];
-        *dst++ = b64_alphabet[v >> 6 & 63];
-    }
-}
-
-/*
- * Decode @len base64url characters (checked already) into a new buffer
- * (*out, *out_len). *odd_end is set when the text is not canonical: a
- * lone last character (6 bits, no whole byte) is dropped, and unused
- * bits of the last character are not zero. The caller reports that
- * only after the frame check, so a cut-short cookie is called truncated.
- */
-static int
-b64_decode(uint8_t **out, size_t *out_len, bool *odd_end, const char *src,
-           size_t len, xenmig_error *err)
-{
-    uint8_t *bin = NULL;
-    size_t n, i, o;
-    uint32_t v;
-    size_t rest = len % 4;
-    int rc;
-
-    *odd_end = rest == 1;
-    n = len / 4 * 3 + (rest > 1 ? rest - 1 : 0);
-    bin = xm_malloc(n);
-    if (!bin) {
-        rc = xm_error_set(err, XENMIG_ENOMEM,
-                          "out of memory decoding a cookie");
-        goto out;
-    }
-    o = 0;
-    for (i = 0; i + 4 <= len; i += 4) {
-        v = (uint32_t)b64_value((unsigned char)src[i]) << 18 |
-            (uint32_t)b64_value((unsigned char)src[i + 1]) << 12 |
-            (uint32_t)b64_value((unsigned char)src[i + 2]) << 6 |
-            (uint32_t)b64_value((unsigned char)src[i + 3]);
-        bin[o++] = (uint8_t)(v >> 16);
-        bin[o++] = (uint8_t)(v >> 8);
-        bin[o++] = (uint8_t)v;
-    }
-    if (rest > 1) {
-        v = (uint32_t)b64_value((unsigned char)src[i]) << 18 |
-            (uint32_t)b64_value((unsigned char)src[i + 1]) << 12;
-        if (rest == 3)
-            v |= (uint32_t)b64_value((unsigned char)src[i + 2]) << 6;
-        /* Bits past the last whole byte must be zero (canonical). */
-        if ((rest == 2 && (v & 0xffff)) || (rest == 3 && (v & 0xff)))
-            *odd_end = true;
-        bin[o++] = (uint8_t)(v >> 16);
-        if (rest == 3)
-            bin[o++] = (uint8_t)(v >> 8);
-    }
-    *out = bin;
-    *out_len = n;
-    bin = NULL;
-    rc = 0;
- out:
-    xm_free(bin);
-    return rc;
 }
 
 /* ---- life cycle ----------------------------------------------------- */
@@ -458,17 +321,27 @@ find_field(const xm_cookie *c, const char *key)
     return c->nfields;
 }
 
-/* Binary size of @c, whose fields are assumed valid. */
-static size_t
-binary_size(const xm_cookie *c)
-{
-    size_t n = CK_HDR_LEN + CK_SUM_LEN;
-    size_t i;
 
-    for (i = 0; i < c->nfields; i++)
-        n += 3 + strlen(c->fields[i].key) + strlen(c->fields[i].value);
-    return n;
+/* A value given through the API or read from a cookie. */
+static int
+check_value(const char *key, const char *value, size_t len,
+            xenmig_error *err)
+{
+    if (len > XM_COOKIE_MAX_VALUE)
+        return xm_error_set(err, XENMIG_ERANGE,
+                            "cookie value for '%s' is longer than %d bytes",
+                            key, XM_COOKIE_MAX_VALUE);
+    if (memchr(value, '\0', len))
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "cookie value for '%s' holds a NUL byte", key);
+    if (!xm_utf8_valid(value, len))
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "cookie value for '%s' is not UTF-8", key);
+    return 0;
 }
+
+static int encoded_length(size_t *out, const xm_cookie *c,
+                          xenmig_error *err);
 
 int
 xm_cookie_set(xm_cookie *c, const char *key, const char *value,
@@ -476,7 +349,9 @@ xm_cookie_set(xm_cookie *c, const char *key, const char *value,
 {
     char *k = NULL;
     char *v = NULL;
-    size_t klen, vlen, i, size;
+    char *old = NULL;
+    size_t vlen, i, len = 0;
+    bool added = false;
     int rc;
 
     if (!c || !key || !value) {
@@ -486,64 +361,57 @@ xm_cookie_set(xm_cookie *c, const char *key, const char *value,
     }
     rc = check_key(key, err);
     if (rc) goto out;
-    klen = strlen(key);
     vlen = strnlen(value, XM_COOKIE_MAX_VALUE + 1);
-    if (vlen > XM_COOKIE_MAX_VALUE) {
-        rc = xm_error_set(err, XENMIG_ERANGE,
-                          "cookie value for '%s' is longer than %d bytes",
-                          key, XM_COOKIE_MAX_VALUE);
-        goto out;
-    }
+    rc = check_value(key, value, vlen, err);
+    if (rc) goto out;
     if (c->nfields > XM_COOKIE_MAX_FIELDS) {
         rc = xm_error_set(err, XENMIG_EINVAL,
                           "cookie has a bad field count %zu", c->nfields);
         goto out;
     }
     i = find_field(c, key);
-    size = binary_size(c);
-    if (i < c->nfields) {
-        size = size - strlen(c->fields[i].value) + vlen;
-    } else if (c->nfields == XM_COOKIE_MAX_FIELDS) {
+    if (i == c->nfields && c->nfields == XM_COOKIE_MAX_FIELDS) {
         rc = xm_error_set(err, XENMIG_ERANGE,
                           "cookie cannot take '%s': it has %d fields "
                           "(limit)", key, XM_COOKIE_MAX_FIELDS);
         goto out;
-    } else {
-        size += 3 + klen + vlen;
-    }
-    if (CK_PREFIX_LEN + b64_len(size) > XM_COOKIE_MAX_TEXT) {
-        rc = xm_error_set(err, XENMIG_ERANGE,
-                          "cookie would be %zu characters with '%s' "
-                          "(limit %d)", CK_PREFIX_LEN + b64_len(size),
-                          key, XM_COOKIE_MAX_TEXT);
-        goto out;
     }
     v = xm_strndup(value, vlen);
-    if (!v) {
+    k = i == c->nfields ? xm_strdup(key) : NULL;
+    if (!v || (i == c->nfields && !k)) {
         rc = xm_error_set(err, XENMIG_ENOMEM,
                           "out of memory setting cookie field '%s'", key);
         goto out;
     }
+    /* set it, then undo unless the encoded cookie stays in bounds */
     if (i < c->nfields) {
-        xm_free(c->fields[i].value);
+        old = c->fields[i].value;
         c->fields[i].value = v;
-        v = NULL;
-        rc = 0;
+    } else {
+        c->fields[i].key = k;
+        c->fields[i].value = v;
+        c->nfields++;
+        added = true;
+    }
+    rc = encoded_length(&len, c, err);
+    if (rc == 0 && len > XM_COOKIE_MAX_TEXT)
+        rc = xm_error_set(err, XENMIG_ERANGE,
+                          "cookie would be %zu characters with '%s' "
+                          "(limit %d)", len, key, XM_COOKIE_MAX_TEXT);
+    if (rc) {
+        if (added) {
+            c->nfields--;
+            c->fields[i].key = NULL;
+            c->fields[i].value = NULL;
+        } else {
+            c->fields[i].value = old;
+            old = NULL;
+        }
         goto out;
     }
-    k = xm_strndup(key, klen);
-    if (!k) {
-        rc = xm_error_set(err, XENMIG_ENOMEM,
-                          "out of memory setting cookie field '%s'", key);
-        goto out;
-    }
-    c->fields[c->nfields].key = k;
-    c->fields[c->nfields].value = v;
-    c->nfields++;
-    k = NULL;
-    v = NULL;
-    rc = 0;
+    k = v = NULL;
  out:
+    xm_free(old);
     xm_free(k);
     xm_free(v);
     return rc;
@@ -599,14 +467,49 @@ xm_cookie_get_ll(long long *out, const xm_cookie *c, const char *key,
     return 0;
 }
 
-/* ---- encoding ------------------------------------------------------- */
+/* ---- the document --------------------------------------------------- */
+
+/* Decimal of @v into @buf (room for 21). */
+static const char *
+u64_text(char buf[24], uint64_t v)
+{
+    if (xm_snprintf(buf, 24, "%" PRIu64, v) < 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+/* The checksum of a cookie's canonical bytes (see the top). */
+static uint64_t
+checksum(const char *step, const char *id, uint64_t created,
+         uint64_t expires, const xm_cookie *c)
+{
+    char num[24];
+    char fmt[8];
+    uint64_t h = FNV_START;
+    size_t i;
+
+    h = fnv1a64(h, CK_NAME, sizeof(CK_NAME));
+    (void)xm_snprintf(fmt, sizeof(fmt), "%d", CK_FORMAT);
+    h = fnv1a64(h, fmt, strlen(fmt) + 1);
+    h = fnv1a64(h, step, strlen(step) + 1);
+    h = fnv1a64(h, id, strlen(id) + 1);
+    u64_text(num, created);
+    h = fnv1a64(h, num, strlen(num) + 1);
+    u64_text(num, expires);
+    h = fnv1a64(h, num, strlen(num) + 1);
+    for (i = 0; i < c->nfields; i++) {
+        h = fnv1a64(h, c->fields[i].key, strlen(c->fields[i].key) + 1);
+        h = fnv1a64(h, c->fields[i].value,
+                    strlen(c->fields[i].value) + 1);
+    }
+    return h;
+}
 
 /* Check a cookie that may have been filled behind the API's back. */
 static int
-validate(const xm_cookie *c, size_t *size_out, xenmig_error *err)
+validate(const xm_cookie *c, xenmig_error *err)
 {
-    size_t size = CK_HDR_LEN + CK_SUM_LEN;
-    size_t i, j, vlen;
+    size_t i, j;
     int rc;
 
     if (!step_ok((int)c->step))
@@ -616,6 +519,10 @@ validate(const xm_cookie *c, size_t *size_out, xenmig_error *err)
         return xm_error_set(err, XENMIG_ERANGE,
                             "cookie has %zu fields (limit %d)",
                             c->nfields, XM_COOKIE_MAX_FIELDS);
+    if (c->created > UINT64_MAX - XM_COOKIE_MAX_AGE_S ||
+        c->created > (uint64_t)INT64_MAX - XM_COOKIE_MAX_AGE_S)
+        return xm_error_set(err, XENMIG_ERANGE,
+                            "cookie has a creation time out of range");
     for (i = 0; i < c->nfields; i++) {
         if (!c->fields[i].key || !c->fields[i].value)
             return xm_error_set(err, XENMIG_EINVAL,
@@ -624,276 +531,331 @@ validate(const xm_cookie *c, size_t *size_out, xenmig_error *err)
         rc = check_key(c->fields[i].key, err);
         if (rc)
             return rc;
-        vlen = strnlen(c->fields[i].value, XM_COOKIE_MAX_VALUE + 1);
-        if (vlen > XM_COOKIE_MAX_VALUE)
-            return xm_error_set(err, XENMIG_ERANGE,
-                                "cookie value for '%s' is longer than %d "
-                                "bytes", c->fields[i].key,
-                                XM_COOKIE_MAX_VALUE);
+        rc = check_value(c->fields[i].key, c->fields[i].value,
+                         strnlen(c->fields[i].value,
+                                 XM_COOKIE_MAX_VALUE + 1), err);
+        if (rc)
+            return rc;
         for (j = 0; j < i; j++) {
             if (strcmp(c->fields[j].key, c->fields[i].key) == 0)
                 return xm_error_set(err, XENMIG_EINVAL,
                                     "cookie has key '%s' twice",
                                     c->fields[i].key);
         }
-        size += 3 + strlen(c->fields[i].key) + vlen;
     }
-    if (CK_PREFIX_LEN + b64_len(size) > XM_COOKIE_MAX_TEXT)
-        return xm_error_set(err, XENMIG_ERANGE,
-                            "cookie would be %zu characters (limit %d)",
-                            CK_PREFIX_LEN + b64_len(size),
-                            XM_COOKIE_MAX_TEXT);
-    *size_out = size;
     return 0;
 }
 
-/* @bin has the size validate() computed. */
-static void
-write_binary(uint8_t *bin, const xm_cookie *c)
+/* json-c object helpers that fail on allocation, not crash. */
+static bool
+add_member(json_object *obj, const char *key, json_object *val)
 {
-    size_t i, o, klen, vlen;
+    if (!val)
+        return false;
+    json_object_object_add(obj, key, val);
+    return true;
+}
 
-    memcpy(bin, CK_MAGIC, 4);
-    bin[4] = CK_FORMAT;
-    bin[5] = (uint8_t)c->step;
-    put_be(bin + 6, c->created, 8);
-    memcpy(bin + 14, c->id, CK_ID_LEN);
-    put_be(bin + 30, c->nfields, 2);
-    o = CK_HDR_LEN;
-    for (i = 0; i < c->nfields; i++) {
-        klen = strlen(c->fields[i].key);
-        vlen = strlen(c->fields[i].value);
-        bin[o++] = (uint8_t)klen;
-        memcpy(bin + o, c->fields[i].key, klen);
-        o += klen;
-        put_be(bin + o, vlen, 2);
-        o += 2;
-        memcpy(bin + o, c->fields[i].value, vlen);
-        o += vlen;
+/* The JSON text of a valid @c, in a new xm_ allocation. */
+static int
+write_document(char **out, const xm_cookie *c, xenmig_error *err)
+{
+    json_object *root = json_object_new_object();
+    json_object *fields = json_object_new_object();
+    const char *step = xm_cookie_step_name(c->step);
+    uint64_t expires = c->created + XM_COOKIE_MAX_AGE_S;
+    char id[33], sum[17];
+    const char *text;
+    bool ok = root && fields;
+    size_t i;
+    int rc;
+
+    xm_cookie_id_hex(id, c);
+    (void)xm_snprintf(sum, sizeof(sum), "%016" PRIx64,
+                      checksum(step, id, c->created, expires, c));
+    ok = ok && add_member(root, "format", json_object_new_string(CK_NAME));
+    ok = ok && add_member(root, "version", json_object_new_int(CK_FORMAT));
+    ok = ok && add_member(root, "step", json_object_new_string(step));
+    ok = ok && add_member(root, "id", json_object_new_string(id));
+    ok = ok && add_member(root, "created",
+                          json_object_new_int64((int64_t)c->created));
+    ok = ok && add_member(root, "expires",
+                          json_object_new_int64((int64_t)expires));
+    for (i = 0; ok && i < c->nfields; i++)
+        ok = add_member(fields, c->fields[i].key,
+                        json_object_new_string(c->fields[i].value));
+    if (ok) {
+        ok = add_member(root, "fields", fields);
+        fields = NULL;
     }
-    put_be(bin + o, fnv1a64(bin, o), CK_SUM_LEN);
+    ok = ok && add_member(root, "checksum", json_object_new_string(sum));
+    text = ok ? json_object_to_json_string_ext(root,
+                                               JSON_C_TO_STRING_PLAIN)
+              : NULL;
+    *out = text ? xm_strdup(text) : NULL;
+    rc = *out ? 0 : xm_error_set(err, XENMIG_ENOMEM,
+                                 "out of memory encoding a cookie");
+    json_object_put(fields);
+    json_object_put(root);
+    return rc;
+}
+
+static int
+encoded_length(size_t *out, const xm_cookie *c, xenmig_error *err)
+{
+    char *text = NULL;
+    int rc = write_document(&text, c, err);
+
+    if (rc == 0)
+        *out = strlen(text);
+    xm_free(text);
+    return rc;
 }
 
 int
 xm_cookie_encode(char **out, const xm_cookie *c, xenmig_error *err)
 {
-    uint8_t *bin = NULL;
     char *text = NULL;
-    size_t size = 0;
-    size_t tlen;
     int rc;
 
-    if (!out || !c) {
-        rc = xm_error_set(err, XENMIG_EINVAL, "no cookie to encode");
-        goto out;
+    if (!out || !c)
+        return xm_error_set(err, XENMIG_EINVAL, "no cookie to encode");
+    rc = validate(c, err);
+    if (rc)
+        return rc;
+    rc = write_document(&text, c, err);
+    if (rc)
+        return rc;
+    if (strlen(text) > XM_COOKIE_MAX_TEXT) {
+        rc = xm_error_set(err, XENMIG_ERANGE,
+                          "cookie would be %zu characters (limit %d)",
+                          strlen(text), XM_COOKIE_MAX_TEXT);
+        xm_free(text);
+        return rc;
     }
-    rc = validate(c, &size, err);
-    if (rc) goto out;
-    tlen = CK_PREFIX_LEN + b64_len(size);
-    bin = xm_malloc(size);
-    text = xm_malloc(tlen + 1);
-    if (!bin || !text) {
-        rc = xm_error_set(err, XENMIG_ENOMEM,
-                          "out of memory encoding a cookie");
-        goto out;
-    }
-    write_binary(bin, c);
-    memcpy(text, CK_PREFIX, CK_PREFIX_LEN);
-    b64_encode(text + CK_PREFIX_LEN, bin, size);
-    text[tlen] = '\0';
     *out = text;
-    text = NULL;
-    rc = 0;
- out:
-    xm_free(bin);
-    xm_free(text);
-    return rc;
+    return 0;
 }
 
 /* ---- decoding ------------------------------------------------------- */
 
-/* A cursor over untrusted bytes; every read is checked. */
-typedef struct reader {
-    const uint8_t *p;
-    size_t len;
-    size_t pos;               /* always <= len */
-} reader;
+/* The members of a cookie document, borrowed from the parsed object. */
+typedef struct doc {
+    const char *step;
+    const char *id;
+    const char *sum;
+    int64_t created;
+    int64_t expires;
+    json_object *fields;
+} doc;
 
-static bool
-rd_take(reader *r, size_t n, const uint8_t **out)
-{
-    if (n > r->len - r->pos)
-        return false;
-    *out = r->p + r->pos;
-    r->pos += n;
-    return true;
-}
-
-static bool
-rd_uint(reader *r, size_t n, uint64_t *out)
-{
-    const uint8_t *p;
-
-    if (!rd_take(r, n, &p))
-        return false;
-    *out = get_be(p, n);
-    return true;
-}
-
-/* Check the "xm<N>." prefix; the format number is told when foreign. */
+/* Parse @text (checked for length) into a JSON object with the shape
+ * of a cookie; *root is released by the caller. */
 static int
-check_prefix(const char *text, xenmig_error *err)
+parse_text(json_object **root, const char *text, size_t len,
+           xenmig_error *err)
 {
-    unsigned long fmt = 0;
-    size_t i = 2;
+    json_tokener *tok = json_tokener_new_ex(CK_JSON_DEPTH);
+    enum json_tokener_error jerr;
+    int rc = 0;
 
-    if (strncmp(text, CK_PREFIX, CK_PREFIX_LEN) == 0)
-        return 0;
-    if (strncmp(text, "xm", 2) == 0 && text[2] >= '1' && text[2] <= '9') {
-        while (i < 7 && text[i] >= '0' && text[i] <= '9')
-            fmt = fmt * 10 + (unsigned long)(text[i++] - '0');
-        if (text[i] == '.')
-            return xm_error_set(err, XENMIG_EPARSE,
-                                "cookie is from xenmig cookie format %lu; "
-                                "this is format %d", fmt, CK_FORMAT);
-    }
-    return xm_error_set(err, XENMIG_EPARSE,
-                        "cookie does not start with '%s' (not a xenmig "
-                        "cookie)", CK_PREFIX);
+    if (!tok)
+        return xm_error_set(err, XENMIG_ENOMEM,
+                            "out of memory decoding a cookie");
+    *root = json_tokener_parse_ex(tok, text, (int)len);
+    jerr = json_tokener_get_error(tok);
+    if (jerr == json_tokener_continue)
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "cookie is truncated (the JSON ends early)");
+    else if (jerr == json_tokener_error_depth)
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "cookie nests deeper than its fields object");
+    else if (jerr != json_tokener_success || !*root)
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "cookie is not well-formed JSON at character "
+                          "%d: %s", tok->char_offset + 1,
+                          json_tokener_error_desc(jerr));
+    else if ((size_t)tok->char_offset != len)
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "cookie has stray characters after its object "
+                          "(character %d)", tok->char_offset + 1);
+    else if (!json_object_is_type(*root, json_type_object))
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "cookie is not a JSON object (not a xenmig "
+                          "cookie)");
+    json_tokener_free(tok);
+    return rc;
 }
 
-/* Text to the bytes under it, checking length, prefix and characters. */
-static int
-text_to_binary(uint8_t **out, size_t *out_len, bool *odd_end,
-               const char *text, xenmig_error *err)
+/* A string member; NULL when absent or of another type. */
+static const char *
+member_string(json_object *root, const char *key)
 {
-    size_t len, i;
-    int rc;
+    json_object *v = NULL;
 
-    if (!text || !*text)
-        return xm_error_set(err, XENMIG_EPARSE, "cookie is empty");
-    len = strnlen(text, XM_COOKIE_MAX_TEXT + 1);
-    if (len > XM_COOKIE_MAX_TEXT)
-        return xm_error_set(err, XENMIG_ERANGE,
-                            "cookie is longer than %d characters",
-                            XM_COOKIE_MAX_TEXT);
-    rc = check_prefix(text, err);
-    if (rc)
-        return rc;
-    for (i = CK_PREFIX_LEN; i < len; i++) {
-        if (b64_value((unsigned char)text[i]) < 0)
-            return xm_error_set(err, XENMIG_EPARSE,
-                                "cookie has a character outside base64url "
-                                "at offset %zu (byte 0x%02x)", i,
-                                (unsigned)(unsigned char)text[i]);
-    }
-    if (len == CK_PREFIX_LEN)
-        return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-    return b64_decode(out, out_len, odd_end, text + CK_PREFIX_LEN,
-                      len - CK_PREFIX_LEN, err);
+    if (!json_object_object_get_ex(root, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
 }
 
-/*
- * Magic, version, the length prefixes against the bytes there are,
- * and the checksum. Builds nothing.
- */
+/* An integer member that must be there. */
 static int
-check_frame(const uint8_t *bin, size_t n, xenmig_error *err)
+member_int(int64_t *out, json_object *root, const char *key,
+           xenmig_error *err)
 {
-    reader r = { bin, n, 0 };
-    const uint8_t *p;
-    uint64_t count, klen, vlen, i;
-    size_t rest;
+    json_object *v = NULL;
 
-    if (memcmp(bin, CK_MAGIC, n < 4 ? n : 4) != 0)
+    if (!json_object_object_get_ex(root, key, &v) ||
+        !json_object_is_type(v, json_type_int))
         return xm_error_set(err, XENMIG_EPARSE,
-                            "cookie has bad magic (not a xenmig cookie)");
-    if (n >= 5 && bin[4] != CK_FORMAT)
+                            "cookie lacks a whole number '%s'", key);
+    errno = 0;
+    *out = json_object_get_int64(v);
+    if (errno || *out < 0)
         return xm_error_set(err, XENMIG_EPARSE,
-                            "cookie is corrupted: its text says format %d "
-                            "but its bytes say format %u", CK_FORMAT,
-                            (unsigned)bin[4]);
-    if (!rd_take(&r, CK_HDR_LEN - 2, &p) || !rd_uint(&r, 2, &count))
-        return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-    for (i = 0; i < count; i++) {
-        if (!rd_uint(&r, 1, &klen) || !rd_take(&r, (size_t)klen, &p) ||
-            !rd_uint(&r, 2, &vlen) || !rd_take(&r, (size_t)vlen, &p))
-            return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-    }
-    rest = n - r.pos;
-    if (rest < CK_SUM_LEN)
-        return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-    if (rest > CK_SUM_LEN)
-        return xm_error_set(err, XENMIG_EPARSE,
-                            "cookie has %zu stray bytes after its fields",
-                            rest - CK_SUM_LEN);
-    if (fnv1a64(bin, r.pos) != get_be(bin + r.pos, CK_SUM_LEN))
-        return xm_error_set(err, XENMIG_EPARSE,
-                            "cookie checksum does not match (tampered or "
-                            "corrupted)");
+                            "cookie's '%s' is out of range", key);
     return 0;
 }
 
-/* Build @c from a frame check_frame() accepted; check the contents. */
+/* Format, version and the members' types. */
 static int
-read_binary(xm_cookie *c, const uint8_t *bin, size_t n, xenmig_error *err)
+read_members(doc *d, json_object *root, xenmig_error *err)
 {
-    reader r = { bin, n - CK_SUM_LEN, 0 };
-    const uint8_t *p, *key, *val;
-    uint64_t step, count, klen, vlen, i;
-    char name[XM_COOKIE_MAX_KEY + 1];
+    static const char *const known[] = {
+        "format", "version", "step", "id", "created", "expires", "fields",
+        "checksum"
+    };
+    const char *fmt = member_string(root, "format");
+    int64_t version = 0;
+    size_t i;
+    int rc;
 
-    if (!rd_take(&r, 5, &p) || !rd_uint(&r, 1, &step) ||
-        !rd_uint(&r, 8, &c->created) || !rd_take(&r, CK_ID_LEN, &p))
-        return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-    memcpy(c->id, p, CK_ID_LEN);
-    if (!step_ok((int)step))
+    if (!fmt || strcmp(fmt, CK_NAME) != 0)
         return xm_error_set(err, XENMIG_EPARSE,
-                            "cookie names an unknown step %u",
-                            (unsigned)step);
-    c->step = (xm_cookie_step)step;
-    if (!rd_uint(&r, 2, &count))
-        return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-    if (count > XM_COOKIE_MAX_FIELDS)
-        return xm_error_set(err, XENMIG_ERANGE,
-                            "cookie has %u fields (limit %d)",
-                            (unsigned)count, XM_COOKIE_MAX_FIELDS);
-    for (i = 0; i < count; i++) {
-        if (!rd_uint(&r, 1, &klen) || !rd_take(&r, (size_t)klen, &key) ||
-            !rd_uint(&r, 2, &vlen) || !rd_take(&r, (size_t)vlen, &val))
-            return xm_error_set(err, XENMIG_EPARSE, "cookie is truncated");
-        if (klen == 0 || klen > XM_COOKIE_MAX_KEY ||
-            !key_chars_ok((const char *)key, (size_t)klen))
+                            "cookie's format is not '%s' (not a xenmig "
+                            "cookie)", CK_NAME);
+    rc = member_int(&version, root, "version", err);
+    if (rc)
+        return rc;
+    if (version != CK_FORMAT)
+        return xm_error_set(err, XENMIG_EPARSE,
+                            "cookie is from xenmig cookie format %" PRId64
+                            "; this is format %d", version, CK_FORMAT);
+    json_object_object_foreach(root, key, val) {
+        (void)val;
+        for (i = 0; i < XM_ARRAY_SIZE(known); i++) {
+            if (strcmp(key, known[i]) == 0)
+                break;
+        }
+        if (i == XM_ARRAY_SIZE(known))
             return xm_error_set(err, XENMIG_EPARSE,
-                                "cookie field %u has a key that is not 1 "
-                                "to %d of [a-z0-9_]", (unsigned)i + 1,
-                                XM_COOKIE_MAX_KEY);
-        memcpy(name, key, (size_t)klen);
-        name[klen] = '\0';
-        if (vlen > XM_COOKIE_MAX_VALUE)
+                                "cookie has an unknown member '%.32s'",
+                                key);
+    }
+    d->step = member_string(root, "step");
+    d->id = member_string(root, "id");
+    d->sum = member_string(root, "checksum");
+    if (!d->step || !d->id || !d->sum)
+        return xm_error_set(err, XENMIG_EPARSE,
+                            "cookie lacks its %s", !d->step ? "step" :
+                            !d->id ? "migration id" : "checksum");
+    rc = member_int(&d->created, root, "created", err);
+    if (rc == 0)
+        rc = member_int(&d->expires, root, "expires", err);
+    if (rc)
+        return rc;
+    if (!json_object_object_get_ex(root, "fields", &d->fields) ||
+        !json_object_is_type(d->fields, json_type_object))
+        return xm_error_set(err, XENMIG_EPARSE,
+                            "cookie lacks its fields object");
+    return 0;
+}
+
+/* The fields, as they are (checked after the checksum). */
+static int
+read_fields(xm_cookie *c, json_object *fields, xenmig_error *err)
+{
+    size_t n = 0, len;
+
+    json_object_object_foreach(fields, key, val) {
+        if (n == XM_COOKIE_MAX_FIELDS)
             return xm_error_set(err, XENMIG_ERANGE,
-                                "cookie value for '%s' is %u bytes "
-                                "(limit %d)", name, (unsigned)vlen,
-                                XM_COOKIE_MAX_VALUE);
-        if (memchr(val, '\0', (size_t)vlen))
+                                "cookie has more than %d fields",
+                                XM_COOKIE_MAX_FIELDS);
+        if (!json_object_is_type(val, json_type_string))
             return xm_error_set(err, XENMIG_EPARSE,
-                                "cookie value for '%s' has a NUL byte",
-                                name);
-        if (find_field(c, name) < c->nfields)
+                                "cookie field '%.32s' is not a string",
+                                key);
+        len = (size_t)json_object_get_string_len(val);
+        if (memchr(json_object_get_string(val), '\0', len))
             return xm_error_set(err, XENMIG_EPARSE,
-                                "cookie has key '%s' twice", name);
-        c->fields[c->nfields].key = xm_strndup(name, (size_t)klen);
-        c->fields[c->nfields].value =
-            xm_strndup((const char *)val, (size_t)vlen);
-        c->nfields++;
-        if (!c->fields[c->nfields - 1].key ||
-            !c->fields[c->nfields - 1].value)
+                                "cookie value for '%.32s' holds a NUL "
+                                "byte", key);
+        c->fields[n].key = xm_strdup(key);
+        c->fields[n].value = xm_strndup(json_object_get_string(val), len);
+        c->nfields = ++n;
+        if (!c->fields[n - 1].key || !c->fields[n - 1].value)
             return xm_error_set(err, XENMIG_ENOMEM,
                                 "out of memory decoding a cookie");
     }
-    if (r.pos != r.len)
+    return 0;
+}
+
+/* What a bad key or value read from a cookie is: malformed input
+ * (an over-long one stays a range error). */
+static int
+as_parse_error(int rc, xenmig_error *err)
+{
+    if (rc == XENMIG_ERANGE || rc == XENMIG_ENOMEM)
+        return rc;
+    if (err)
+        err->code = XENMIG_EPARSE;
+    return XENMIG_EPARSE;
+}
+
+/* Step, id and contents, once the checksum matched. */
+static int
+check_contents(xm_cookie *c, const doc *d, xenmig_error *err)
+{
+    size_t i;
+    int rc, s, hi, lo;
+
+    for (s = XM_COOKIE_BEGIN; s <= XM_COOKIE_FINISH; s++) {
+        if (strcmp(d->step, xm_cookie_step_name((xm_cookie_step)s)) == 0)
+            break;
+    }
+    if (s > XM_COOKIE_FINISH)
         return xm_error_set(err, XENMIG_EPARSE,
-                            "cookie has stray bytes after its fields");
+                            "cookie names an unknown step '%.16s'",
+                            d->step);
+    c->step = (xm_cookie_step)s;
+    if (strlen(d->id) != 2 * CK_ID_LEN)
+        return xm_error_set(err, XENMIG_EPARSE,
+                            "cookie's migration id is not %d hex digits",
+                            2 * CK_ID_LEN);
+    for (i = 0; i < CK_ID_LEN; i++) {
+        hi = xm_hex_digit(d->id[2 * i]);
+        lo = xm_hex_digit(d->id[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return xm_error_set(err, XENMIG_EPARSE,
+                                "cookie's migration id is not %d hex "
+                                "digits", 2 * CK_ID_LEN);
+        c->id[i] = (uint8_t)(hi << 4 | lo);
+    }
+    c->created = (uint64_t)d->created;
+    if (d->expires != d->created + XM_COOKIE_MAX_AGE_S)
+        return xm_error_set(err, XENMIG_EPARSE,
+                            "cookie's expiry is not %d s after its "
+                            "creation", XM_COOKIE_MAX_AGE_S);
+    for (i = 0; i < c->nfields; i++) {
+        rc = check_key(c->fields[i].key, err);
+        if (rc == 0)
+            rc = check_value(c->fields[i].key, c->fields[i].value,
+                             strlen(c->fields[i].value), err);
+        if (rc)
+            return as_parse_error(rc, err);
+    }
     return 0;
 }
 
@@ -928,42 +890,59 @@ xm_cookie_decode(xm_cookie *c, const char *text,
                  xenmig_error *err)
 {
     xm_cookie tmp;
-    uint8_t *bin = NULL;
-    size_t n = 0;
-    bool odd_end = false;
+    json_object *root = NULL;
+    doc d;
+    char sum[17];
+    size_t len;
     int rc;
 
     memset(&tmp, 0, sizeof(tmp));
-    if (!c) {
-        rc = xm_error_set(err, XENMIG_EINVAL, "no cookie to decode into");
-        goto out;
-    }
+    memset(&d, 0, sizeof(d));
+    if (!c)
+        return xm_error_set(err, XENMIG_EINVAL, "no cookie to decode into");
     memset(c, 0, sizeof(*c));
-    if (expect_step != 0 && !step_ok((int)expect_step)) {
-        rc = xm_error_set(err, XENMIG_EINVAL,
-                          "unknown cookie step %d expected",
-                          (int)expect_step);
+    if (expect_step != 0 && !step_ok((int)expect_step))
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "unknown cookie step %d expected",
+                            (int)expect_step);
+    if (!text || !*text)
+        return xm_error_set(err, XENMIG_EPARSE, "cookie is empty");
+    len = strnlen(text, XM_COOKIE_MAX_TEXT + 1);
+    if (len > XM_COOKIE_MAX_TEXT)
+        return xm_error_set(err, XENMIG_ERANGE,
+                            "cookie is longer than %d characters",
+                            XM_COOKIE_MAX_TEXT);
+    if (strncmp(text, "xm1.", 4) == 0)
+        return xm_error_set(err, XENMIG_EPARSE,
+                            "cookie is from xenmig cookie format 1 "
+                            "(xenmig 0.1); this is format %d: start the "
+                            "migration again", CK_FORMAT);
+    rc = parse_text(&root, text, len, err);
+    if (rc == 0)
+        rc = read_members(&d, root, err);
+    if (rc == 0)
+        rc = read_fields(&tmp, d.fields, err);
+    if (rc)
         goto out;
-    }
-    rc = text_to_binary(&bin, &n, &odd_end, text, err);
-    if (rc) goto out;
-    rc = check_frame(bin, n, err);
-    if (rc) goto out;
-    if (odd_end) {
+    (void)xm_snprintf(sum, sizeof(sum), "%016" PRIx64,
+                      checksum(d.step, d.id, (uint64_t)d.created,
+                               (uint64_t)d.expires, &tmp));
+    if (strcmp(sum, d.sum) != 0) {
         rc = xm_error_set(err, XENMIG_EPARSE,
-                          "cookie has a stray or corrupted last "
-                          "character");
+                          "cookie checksum does not match (edited or "
+                          "corrupted)");
         goto out;
     }
-    rc = read_binary(&tmp, bin, n, err);
-    if (rc) goto out;
-    rc = check_fresh(&tmp, expect_step, now, err);
-    if (rc) goto out;
+    rc = check_contents(&tmp, &d, err);
+    if (rc == 0)
+        rc = check_fresh(&tmp, expect_step, now, err);
+    if (rc)
+        goto out;
     *c = tmp;
     memset(&tmp, 0, sizeof(tmp));
  out:
     xm_cookie_dispose(&tmp);
-    xm_free(bin);
+    json_object_put(root);
     return rc;
 }
 

@@ -11,15 +11,14 @@
  * a 16-byte migration id that stays the same across all steps, and up
  * to XM_COOKIE_MAX_FIELDS key/value pairs.
  *
- * The text form is "xm1." followed by base64url without padding, so it
- * uses only [A-Za-z0-9._-] and needs no quoting in a shell. The binary
- * form under it is described at the top of cookie.c.
+ * The text form is one line of JSON (format 2, described at the top of
+ * cookie.c and in libxenmig(3)); pass it in double quotes in a shell.
  *
- * Integrity: the binary form ends in an FNV-1a 64 checksum. It detects
- * corruption and accidental mix-ups (a cookie cut short by a copy and
- * paste, an edited character, a cookie from another migration or step)
- * but not a deliberate forgery: the hosts share no key, so anyone who
- * can read this file can make a cookie that passes.
+ * Integrity: the document carries an FNV-1a 64 checksum of its values.
+ * It detects corruption and accidental mix-ups (a cookie cut short by
+ * a copy and paste, an edited value, a cookie from another migration
+ * or step) but not a deliberate forgery: the hosts share no key, so
+ * anyone who can read this file can make a cookie that passes.
  *
  * Ownership: an xm_cookie is caller-allocated. The functions that fill
  * one (xm_cookie_init, xm_cookie_init_next, xm_cookie_decode) overwrite
@@ -80,10 +79,11 @@ void xm_cookie_dispose(xm_cookie *c);
 
 /*
  * Replace the value of @key or add the field. Keys are 1 to
- * XM_COOKIE_MAX_KEY of [a-z0-9_]; values are any bytes but NUL, at most
- * XM_COOKIE_MAX_VALUE. Returns 0, XENMIG_EINVAL (bad key), XENMIG_ERANGE
- * (value or key too long, too many fields, or the encoded cookie would
- * pass XM_COOKIE_MAX_TEXT) or XENMIG_ENOMEM. On failure @c is unchanged.
+ * XM_COOKIE_MAX_KEY of [a-z0-9_]; values are UTF-8 without NUL, at most
+ * XM_COOKIE_MAX_VALUE bytes. Returns 0, XENMIG_EINVAL (bad key, a value
+ * not UTF-8), XENMIG_ERANGE (value or key too long, too many fields, or
+ * the encoded cookie would pass XM_COOKIE_MAX_TEXT) or XENMIG_ENOMEM.
+ * On failure @c is unchanged.
  */
 int xm_cookie_set(xm_cookie *c, const char *key, const char *value,
                   xenmig_error *err);
@@ -103,8 +103,8 @@ int xm_cookie_get_ll(long long *out, const xm_cookie *c, const char *key,
                      long long min, long long max, xenmig_error *err);
 
 /*
- * Text form: "xm1." + base64url (no padding) of the binary form
- * including its checksum. *out is freed with xm_free().
+ * Text form: the JSON document, one line, with its checksum. *out is
+ * freed with xm_free().
  * Returns 0, XENMIG_EINVAL (a field set behind the API's back is
  * invalid), XENMIG_ERANGE (over a limit) or XENMIG_ENOMEM.
  */

@@ -16,16 +16,22 @@ start_host xenhost-b 127.0.0.3 --link-rate 0
 
 C1=$(xm prepare --live web01 xenhost-b --connect $SRC) || fail "prepare"
 case $C1 in
-    xm1.*) ;;
+    '{"format":"xenmig-cookie","version":2,"step":"prepare",'*) ;;
     *) fail "prepare printed '$C1'" ;;
 esac
-printf '%s' "$C1" | grep -q '^[A-Za-z0-9._-]*$' || fail "cookie not shell-safe"
+[ "$(printf '%s\n' "$C1" | wc -l)" -eq 1 ] || fail "cookie is not one line"
+printf '%s' "$C1" | python3 -c 'import json,sys; json.load(sys.stdin)' ||
+    fail "cookie is not JSON: $C1"
 
 # a cookie for the wrong step, a tampered one, a truncated one
 expect_exit 1 xm finish --cookie "$C1" xenhost-b
 grep -q "expects one from 'perform'" "$T/stderr" || fail "step: $(cat "$T/stderr")"
-bad=$(printf '%s' "$C1" | sed 's/.$/A/; t; s/.$/B/')
-[ "$bad" != "$C1" ] || bad=$(printf '%s' "$C1" | sed 's/.$/B/')
+# the last digit of the creation time, one up or down: still JSON, the
+# checksum tells
+bad=$(printf '%s' "$C1" |
+    sed -E 's/("created":[0-9]*)([0-8])/\1X\2/; s/X0/1/; s/X1/2/; s/X2/3/;
+            s/X3/4/; s/X4/5/; s/X5/6/; s/X6/7/; s/X7/8/; s/X8/9/')
+[ "$bad" != "$C1" ] || fail "could not tamper with '$C1'"
 expect_exit 1 xm perform --cookie "$bad" --connect $SRC
 grep -qiE "checksum|truncated|malformed|corrupted" "$T/stderr" || fail "tamper: $(cat "$T/stderr")"
 short=$(printf '%s' "$C1" | cut -c1-40)
