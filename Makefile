@@ -23,10 +23,20 @@ BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 DEPS    := libcurl libxml-2.0 json-c
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) xenstore)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS) xenstore) -lpthread
-CUNIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags cunit)
-CUNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cunit)
+# Quiet when a package is missing: a target that compiles says so in
+# one line (DEPS_GUARD) instead of pkg-config's errors on every make.
+PC = $(shell $(PKG_CONFIG) $(1) 2>/dev/null)
+DEPS_CFLAGS := $(call PC,--cflags $(DEPS) xenstore)
+DEPS_LIBS   := $(call PC,--libs $(DEPS) xenstore) -lpthread
+CUNIT_CFLAGS := $(call PC,--cflags cunit)
+CUNIT_LIBS   := $(call PC,--libs cunit)
+JSONC_CFLAGS := $(call PC,--cflags json-c)
+JSONC_LIBS   := $(call PC,--libs json-c)
+DEPS_MISSING = $(strip $(foreach m,$(DEPS) xenstore cunit,$(if $(shell \
+    $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))))
+DEPS_GUARD = $(if $(DEPS_MISSING),$(error pkg-config finds no \
+    $(DEPS_MISSING): install the build dependencies with 'make deps' \
+    (Debian: scripts/deps.sh names them; XENMIG_NO_DEPS=1 skips it)))
 
 ifeq ($(SANITIZE),1)
 B := build-san
@@ -73,7 +83,7 @@ Q := @
 endif
 
 $(B)/obj/%.o: %.c
-	@mkdir -p $(dir $@)
+	$(DEPS_GUARD)@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(XM_CFLAGS) $(CUNIT_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -96,12 +106,17 @@ $(B)/obj/xenmig/help.h: scripts/md2help.sh $(wildcard docs/commands/*.md)
 	sh scripts/md2help.sh $(sort $(wildcard docs/commands/*.md)) > $@.tmp
 	mv $@.tmp $@
 $(B)/obj/xenmig/main.o: $(B)/obj/xenmig/help.h
-$(CLI_OBJ): XM_CFLAGS := $(CLI_CFLAGS) -I$(B)/obj/xenmig \
-    $(shell $(PKG_CONFIG) --cflags json-c)
+$(CLI_OBJ): XM_CFLAGS := $(CLI_CFLAGS) -I$(B)/obj/xenmig $(JSONC_CFLAGS)
 
+# The tool in the build tree finds its library beside it ($ORIGIN), so
+# ./build/xenmig runs as built; "make install" installs a copy linked
+# without that run path.
+CLI_LINK = $(CC) -o $@ $(CLI_OBJ) $(XM_LDFLAGS) -L$(B) -l$(NAME) \
+	    $(JSONC_LIBS)
 $(B)/$(NAME): $(CLI_OBJ) $(B)/lib$(NAME).so
-	$(CC) -o $@ $(CLI_OBJ) $(XM_LDFLAGS) -L$(B) -l$(NAME) \
-	    $(shell $(PKG_CONFIG) --libs json-c)
+	$(CLI_LINK) -Wl,-rpath,'$$ORIGIN'
+$(B)/$(NAME).install: $(CLI_OBJ) $(B)/lib$(NAME).so
+	$(CLI_LINK)
 
 # The paths are those of this make run: install writes its own copy,
 # so "make; make install PREFIX=/usr" never installs a stale one.
@@ -142,7 +157,8 @@ check: deps
 	$(MAKE) all $(B)/run-tests
 	B=$(B) SANITIZE=$(SANITIZE) sh tests/check.sh
 
-demo: deps
+demo:
+	@sh scripts/deps.sh --why "to build xenmig and run its demo"
 	$(MAKE) all
 	sh scripts/demo.sh
 
@@ -156,12 +172,12 @@ lint:
 # shared library (libxenmig.so.0*); header, .so link, xenmig.pc and
 # libxenmig(3). tests/packaging.sh compares the tree with that list.
 INSTALL ?= install
-install: all $(B)/$(NAME).1
+install: all $(B)/$(NAME).1 $(B)/$(NAME).install
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
 	    $(DESTDIR)$(BASHCOMPDIR)
-	$(INSTALL) -m 755 $(B)/$(NAME) $(DESTDIR)$(BINDIR)/$(NAME)
+	$(INSTALL) -m 755 $(B)/$(NAME).install $(DESTDIR)$(BINDIR)/$(NAME)
 	$(INSTALL) -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
 	ln -sf lib$(NAME).so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/lib$(NAME).so
@@ -207,6 +223,7 @@ endif
 # known to the rpm database (a Debian host); RPM_NOCHECK=1 skips %check.
 RPMTOP := $(abspath build/rpm)
 rpm: dist
+	@sh scripts/deps.sh --why "to build RPM packages (make rpm)" rpm
 	@mkdir -p $(addprefix $(RPMTOP)/,BUILD BUILDROOT RPMS SOURCES SPECS SRPMS)
 	cp $(B)/$(DIST).tar.gz $(RPMTOP)/SOURCES/
 	@nodeps=; \

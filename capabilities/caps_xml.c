@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libxml/chvalid.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -23,6 +24,67 @@ static const char *const transport_names[] = { "esx", "tcp", "xenmigr" };
 
 /* ---- writing ------------------------------------------------------- */
 
+/*
+ * xend's text as XML character data, so that the document is always
+ * well-formed: each byte that does not start a valid UTF-8 character,
+ * and each character XML 1.0 forbids (controls other than tab, LF and
+ * CR; U+FFFE, U+FFFF), becomes U+FFFD. A new string (xm_free()), or
+ * NULL when out of memory.
+ */
+static char *
+xml_clean(const char *s)
+{
+    size_t left = strlen(s), n;
+    unsigned long c;
+    xm_buf b;
+    int rc = 0;
+
+    /* U+FFFD is 3 bytes: the most one byte can become */
+    xm_buf_init(&b, left * 3 + 1);
+    while (!rc && left > 0) {
+        /* (libxml2's xmlGetUTF8Char takes stray continuation bytes) */
+        n = xm_utf8_next(s, left, &c);
+        if (n == 0 || !xmlIsCharQ(c)) {
+            rc = xm_buf_puts(&b, "\xef\xbf\xbd");
+            n = n ? n : 1;
+        } else {
+            rc = xm_buf_put(&b, s, n);
+        }
+        s += n;
+        left -= n;
+    }
+    if (rc) {
+        xm_buf_dispose(&b);
+        return NULL;
+    }
+    return xm_buf_detach(&b);
+}
+
+/* xmlNewProp with xend's @value made XML text (xml_clean). */
+static xmlAttrPtr
+new_prop(xmlNodePtr node, const char *name, const char *value)
+{
+    char *v = xml_clean(value);
+    xmlAttrPtr a = v ? xmlNewProp(node, X(name), X(v)) : NULL;
+
+    xm_free(v);
+    return a;
+}
+
+/* xmlNewTextChild with xend's @text made XML text (xml_clean). */
+static xmlNodePtr
+new_text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
+               const char *text)
+{
+    char *t = text ? xml_clean(text) : NULL;
+    xmlNodePtr n = NULL;
+
+    if (!text || t)
+        n = xmlNewTextChild(parent, ns, X(name), t ? X(t) : NULL);
+    xm_free(t);
+    return n;
+}
+
 static int
 add_guest(xmlNodePtr root, const xm_caps_guest *g)
 {
@@ -32,11 +94,10 @@ add_guest(xmlNodePtr root, const xm_caps_guest *g)
     if (xm_snprintf(ws, sizeof(ws), "%d", g->wordsize) < 0)
         return XENMIG_EINVAL;
     guest = xmlNewChild(root, NULL, X("guest"), NULL);
-    if (!guest || !xmlNewTextChild(guest, NULL, X("os_type"),
-                                   X(g->os_type)))
+    if (!guest || !new_text_child(guest, NULL, "os_type", g->os_type))
         return XENMIG_ENOMEM;
     arch = xmlNewChild(guest, NULL, X("arch"), NULL);
-    if (!arch || !xmlNewProp(arch, X("name"), X(g->arch)) ||
+    if (!arch || !new_prop(arch, "name", g->arch) ||
         !xmlNewTextChild(arch, NULL, X("wordsize"), X(ws)))
         return XENMIG_ENOMEM;
     dom = xmlNewChild(arch, NULL, X("domain"), NULL);
@@ -79,10 +140,10 @@ add_extension(xmlNodePtr root, const xenmig_caps *caps)
         return XENMIG_ENOMEM;
     xmlSetNs(ext, ns);
     if (caps->host && *caps->host &&
-        !xmlNewProp(ext, X("host"), X(caps->host)))
+        !new_prop(ext, "host", caps->host))
         return XENMIG_ENOMEM;
     if (caps->xen_version && *caps->xen_version &&
-        !xmlNewProp(ext, X("version"), X(caps->xen_version)))
+        !new_prop(ext, "version", caps->xen_version))
         return XENMIG_ENOMEM;
     if (caps->config_format >= 0 &&
         set_int_prop(ext, "config_format", caps->config_format))
@@ -102,8 +163,7 @@ add_extension(xmlNodePtr root, const xenmig_caps *caps)
         return XENMIG_ENOMEM;
     open = caps->hosts_allow_open < 0 ? "unknown"
          : caps->hosts_allow_open ? "yes" : "no";
-    n = xmlNewTextChild(ext, ns, X("hosts_allow"),
-                        caps->hosts_allow ? X(caps->hosts_allow) : NULL);
+    n = new_text_child(ext, ns, "hosts_allow", caps->hosts_allow);
     if (!n || !xmlNewProp(n, X("open"), X(open)))
         return XENMIG_ENOMEM;
     return 0;
@@ -122,8 +182,8 @@ build(xmlDocPtr doc, const xenmig_caps *caps, int extended)
     xmlDocSetRootElement(doc, root);
     host = xmlNewChild(root, NULL, X("host"), NULL);
     cpu = host ? xmlNewChild(host, NULL, X("cpu"), NULL) : NULL;
-    if (!cpu || !xmlNewTextChild(cpu, NULL, X("arch"),
-                                 X(caps->arch ? caps->arch : "")))
+    if (!cpu || !new_text_child(cpu, NULL, "arch",
+                                caps->arch ? caps->arch : ""))
         return XENMIG_ENOMEM;
     if (caps->host_pae) {
         feat = xmlNewChild(cpu, NULL, X("features"), NULL);

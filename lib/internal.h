@@ -93,6 +93,14 @@ bool xm_utf8_valid(const char *s, size_t len);
 /* Milliseconds on the monotonic clock, for deadlines. */
 long xm_now_ms(void);
 
+/*
+ * The UTF-8 character at @s (at most @len bytes): its length, and its
+ * code point in *cp; 0 when the bytes there are not valid UTF-8
+ * (a stray continuation byte, a cut sequence, an overlong form, a
+ * surrogate or a code point above U+10FFFF).
+ */
+size_t xm_utf8_next(const char *s, size_t len, unsigned long *cp);
+
 /* ---- growable buffer with a maximum (lib/buf.c) -------------------- */
 
 /*

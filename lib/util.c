@@ -116,39 +116,59 @@ xm_hex_digit(char c)
     return -1;
 }
 
+size_t
+xm_utf8_next(const char *s, size_t len, unsigned long *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned long c, min;
+    size_t n, i;
+
+    if (len == 0)
+        return 0;
+    c = u[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        c &= 0x1f;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        c &= 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (i = 1; i < n; i++) {
+        if ((u[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (u[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return n;
+}
+
 bool
 xm_utf8_valid(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, n, k;
-    uint32_t cp, min;
+    unsigned long cp;
+    size_t i = 0, n;
 
     while (i < len) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if ((p[i] & 0xe0) == 0xc0)
-            n = 1;
-        else if ((p[i] & 0xf0) == 0xe0)
-            n = 2;
-        else if ((p[i] & 0xf8) == 0xf0)
-            n = 3;
-        else
+        n = xm_utf8_next(s + i, len - i, &cp);
+        if (n == 0)
             return false;
-        cp = p[i] & (0x3f >> n);
-        min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
-        if (len - i - 1 < n)
-            return false;
-        for (k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = cp << 6 | (p[i + k] & 0x3f);
-        }
-        /* overlong forms, UTF-16 surrogates, past U+10FFFF */
-        if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-            return false;
-        i += n + 1;
+        i += n;
     }
     return true;
 }

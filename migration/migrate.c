@@ -208,17 +208,61 @@ conn_addr(struct sockaddr_in *out, bool *is_unix, xenmig_conn *conn,
     return xm_resolve_ipv4(out, xenmig_conn_host(conn), 0, err);
 }
 
+/*
+ * The port after the last ':' of @uri's authority, if it has one:
+ * 0 when there is none, -1 when it is not a number in 1..65535.
+ */
+static int
+authority_port(const char *uri)
+{
+    const char *a = strstr(uri, "://");
+    const char *end, *colon;
+    char digits[8];
+    size_t n;
+    int port;
+
+    a = a ? a + 3 : uri;
+    end = a + strcspn(a, "/?#");
+    colon = memchr(a, ':', (size_t)(end - a));
+    if (!colon)
+        return 0;
+    n = (size_t)(end - colon - 1);
+    if (n == 0 || n >= sizeof(digits))
+        return -1;
+    memcpy(digits, colon + 1, n);
+    digits[n] = '\0';
+    if (xm_parse_int(&port, digits, 1, 65535) != 0)
+        return -1;
+    return port;
+}
+
 int
 xm_migrate_parse_uri(char *host, size_t host_size, int *port,
                      const char *uri, xenmig_error *err)
 {
     xmlURIPtr u = NULL;
     xm_buf full = XM_BUF_INIT(1024);
-    int rc;
+    char shown[128];
+    int rc, p;
 
-    if (!uri || !*uri || strlen(uri) > 512) {
+    xm_xend_msg_text(shown, sizeof(shown), uri ? uri : "",
+                     uri ? strnlen(uri, 512) : 0);
+    if (!uri || !*uri) {
+        rc = xm_error_set(err, XENMIG_EINVAL, "empty migration URI");
+        goto out;
+    }
+    if (strlen(uri) > 512) {
+        rc = xm_error_set(err, XENMIG_ERANGE,
+                          "migration URI '%s' exceeds 512 bytes", shown);
+        goto out;
+    }
+    /* xend's relocation client connects over IPv4 only */
+    if (strchr(uri, '[') || strchr(uri, ']') ||
+        strchr(strstr(uri, "://") ? strstr(uri, "://") + 3 : uri, ':') !=
+        strrchr(uri, ':')) {
         rc = xm_error_set(err, XENMIG_EINVAL,
-                          "invalid migration URI '%s'", uri ? uri : "");
+                          "IPv6 is not supported by xend's relocation "
+                          "(IPv4 only): '%s'", shown);
         goto out;
     }
     /* "host" and "host:port" are read as xenmigr://host[:port] */
@@ -227,29 +271,31 @@ xm_migrate_parse_uri(char *host, size_t host_size, int *port,
         if (rc) goto out;
         uri = xm_buf_cstr(&full);
     }
-    u = xmlParseURI(uri);
+    p = authority_port(uri);
+    u = p < 0 ? NULL : xmlParseURI(uri);
+    if (p < 0) {
+        rc = xm_error_set(err, XENMIG_EINVAL,
+                          "invalid port in migration URI '%s' (want "
+                          "1..65535)", shown);
+        goto out;
+    }
     if (!u || !u->scheme || strcmp(u->scheme, "xenmigr") != 0 ||
         !u->server || !*u->server || u->user ||
         (u->path && *u->path && strcmp(u->path, "/") != 0) ||
         u->query_raw || u->fragment) {
         rc = xm_error_set(err, XENMIG_EINVAL,
                           "invalid migration URI '%s' (want host, "
-                          "host:port or xenmigr://host[:port])", uri);
-        goto out;
-    }
-    if (u->port < 0 || u->port > 65535) {
-        rc = xm_error_set(err, XENMIG_EINVAL,
-                          "invalid port in migration URI '%s'", uri);
+                          "host:port or xenmigr://host[:port])", shown);
         goto out;
     }
     if (xm_strlcpy(host, u->server, host_size) < 0) {
         rc = xm_error_set(err, XENMIG_ERANGE,
                           "host name in migration URI '%s' is too long",
-                          uri);
+                          shown);
         goto out;
     }
-    if (u->port > 0)
-        *port = u->port;
+    if (p > 0)
+        *port = p;
     rc = 0;
  out:
     if (u)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # demo.sh: the main job on built-in emulated hosts. Starts xenhost-a
-# (127.0.0.2) with the domain web01 and xenhost-b (127.0.0.3), both
-# named through a private /etc/hosts, then shows the destination,
+# (N.2) with the domain web01 and xenhost-b (N.3), on a loopback /24
+# N of its own, both named through a private /etc/hosts, then shows the destination,
 # checks, live-migrates web01 and lists both hosts' domains.
 set -eu
 cd "$(dirname "$0")/.."
@@ -13,9 +13,16 @@ if [ -z "${XM_IN_HOSTS:-}" ]; then
         echo "demo: run it as root, or where 'unshare -rm' works" >&2
         exit 1
     fi
-    XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts \
-        --map localhost.localdomain=127.0.0.1 -- sh "$0" "$@"
+    # a loopback /24 of its own (127.2xx.y.0/24), as the tests use, so
+    # that nothing else on the machine (a real xend on 127.0.0.x, a test
+    # run) holds its ports
+    set -- $(od -An -N2 -tu1 /dev/urandom)
+    net=127.$((200 + $1 % 50)).$(($2 % 250 + 1))
+    XM_IN_HOSTS=1 XM_DEMO_NET=$net exec python3 tests/emulator/with-hosts \
+        --no-defaults --map localhost.localdomain=127.0.0.1 \
+        --map xenhost-a=$net.2 --map xenhost-b=$net.3 -- sh "$0"
 fi
+net=${XM_DEMO_NET:-127.0.0}
 
 T=$(mktemp -d)
 pids=""
@@ -25,7 +32,6 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-export LD_LIBRARY_PATH="$PWD/$B"
 xm() { "$PWD/$B/xenmig" "$@"; }
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
@@ -37,10 +43,10 @@ start() {
     pids="$pids $!"
 }
 # 256 MiB guest dirtying 4 MiB/s, over a 1 Gbit/s emulated link
-start xenhost-a --address 127.0.0.2 \
+start xenhost-a --address "$net.2" \
     --domain name=web01,memory=256,vcpus=2,dirty=4 \
     --domain name=db01,memory=512,vcpus=2
-start xenhost-b --address 127.0.0.3
+start xenhost-b --address "$net.3"
 for i in $(seq 100); do
     [ -s "$T/xenhost-a.ready" ] && [ -s "$T/xenhost-b.ready" ] && break
     sleep 0.1
@@ -62,7 +68,7 @@ say xenmig migrate --live --resource 400 web01 xenhost-b --connect http://xenhos
 xm migrate --live --resource 400 web01 xenhost-b --connect http://xenhost-a:8000
 port=$(sed -nE 's/.*"control_port": ([0-9]+).*/\1/p' "$T/xenhost-a.ready")
 echo "(the emulated source measured: $(curl -sf --max-time 5 \
-    "http://127.0.0.2:$port/stats" | python3 -c '
+    "http://$net.2:$port/stats" | python3 -c '
 import json, sys
 m = json.load(sys.stdin)["migrations"][-1]
 print("%d MiB sent in %d rounds, downtime %.0f ms" % (

@@ -724,8 +724,14 @@ curl_error(xenmig_conn *conn, CURLcode cc, long timeout_ms,
                             "%s: reply from '%s' exceeds %zu bytes", prefix,
                             conn->host, conn->max_reply);
     case CURLE_OUT_OF_MEMORY:
-        return xm_error_set(err, XENMIG_ENOMEM, "%s: out of memory",
-                            prefix);
+        /* libcurl says so, too, of a header line over its own limit
+         * (100 KiB), which a hostile or broken peer sends far more
+         * often than memory runs out */
+        return xm_error_set(err, XENMIG_ERANGE,
+                            "%s: libcurl gave up reading the reply from "
+                            "'%s' (\"%s\"): a reply header line over its "
+                            "limit, or out of memory", prefix, conn->host,
+                            text);
     default:
         return xm_error_set(err, XENMIG_EHTTP, "%s: %s", prefix, text);
     }

@@ -3,9 +3,11 @@
  * xend.c: xend's resources: node information, domains, domain
  * operations and op=migrate (reference sections 3.2 to 3.6)
  */
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -375,6 +377,13 @@ xm_xend_node_from_sexpr(xenmig_node **out, const xm_sexpr *sx,
     if (rc) goto out;
     rc = get_u64_required(&node->free_memory, sx, "node/free_memory", err);
     if (rc) goto out;
+    if (node->free_memory > node->total_memory) {
+        rc = xm_error_set(err, XENMIG_EPARSE,
+                          "free_memory %" PRIu64 " MiB is more than "
+                          "total_memory %" PRIu64 " MiB",
+                          node->free_memory, node->total_memory);
+        goto out;
+    }
     rc = get_int(&node->xen_major, sx, "node/xen_major", 0, 1000, -1, err);
     if (rc) goto out;
     rc = get_int(&node->xen_minor, sx, "node/xen_minor", 0, 1000, -1, err);
@@ -600,6 +609,29 @@ xm_xend_domain_from_sexpr(xenmig_domain **out, const xm_sexpr *sx,
     return 0;
 }
 
+/*
+ * Is @d the domain @asked names, as xend looks it up: by name, domid
+ * or UUID? A reply about another domain is an error naming both.
+ */
+static int
+domain_is(const xenmig_domain *d, const char *asked, xenmig_error *err)
+{
+    char a[64], name[64], uuid[64];
+    int id;
+
+    if (strcmp(d->name, asked) == 0 ||
+        (d->uuid[0] && strcasecmp(d->uuid, asked) == 0) ||
+        (xm_parse_int(&id, asked, 0, 65535) == 0 && id == d->domid))
+        return 0;
+    xm_xend_msg_text(a, sizeof(a), asked, strlen(asked));
+    xm_xend_msg_text(name, sizeof(name), d->name, strlen(d->name));
+    xm_xend_msg_text(uuid, sizeof(uuid), d->uuid, strlen(d->uuid));
+    return xm_error_set(err, XENMIG_EPARSE,
+                        "the reply describes domain '%s' (id %d, uuid "
+                        "'%s'), not the domain '%s' asked for", name,
+                        d->domid, uuid, a);
+}
+
 XENMIG_API int
 xenmig_domain_lookup(xenmig_domain **out, xenmig_conn *conn,
                      const char *dom, xenmig_error *err)
@@ -619,9 +651,14 @@ xenmig_domain_lookup(xenmig_domain **out, xenmig_conn *conn,
     rc = xm_xend_get_sexpr(&sx, conn, xm_buf_cstr(&path), err);
     if (rc) goto out;
     rc = xm_xend_domain_from_sexpr(out, sx, err);
-    if (rc)
+    if (!rc)
+        rc = domain_is(*out, dom, err);
+    if (rc) {
+        xenmig_domain_free(*out);
+        *out = NULL;
         xm_error_prefix(err, "xend at '%s': GET %.96s",
                         xm_xend_conn_label(conn), xm_buf_cstr(&path));
+    }
  out:
     xm_sexpr_free(sx);
     xm_buf_dispose(&path);

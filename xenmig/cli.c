@@ -5,21 +5,38 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "text.h"
 
 int cli_verbose;
+
+/* "xenmig: " and the message, its control bytes escaped (text.c). */
+static void
+vmessage(const char *fmt, va_list ap)
+{
+    char buf[1024];
+    int n;
+
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    if (n < 0)
+        buf[0] = '\0';
+    else if ((size_t)n >= sizeof(buf))
+        memcpy(buf + sizeof(buf) - 4, "...", 4);
+    fputs("xenmig: ", stderr);
+    cli_fputs_term(buf, stderr);
+    fputc('\n', stderr);
+}
 
 void
 cli_err(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("xenmig: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int
@@ -54,11 +71,10 @@ cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("xenmig: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'xenmig %s --help'.\n", cmd ? cmd->name : "");
+    fprintf(stderr, "Try 'xenmig %s --help'.\n", cmd ? cmd->name : "");
     return CLI_EXIT_USAGE;
 }
 
@@ -76,4 +92,42 @@ cli_parse_long(const char *s, long min, long max, long *out)
         return false;
     *out = v;
     return true;
+}
+
+int
+cli_close_stdout(int ret, bool keep_code)
+{
+    int failed = ferror(stdout);
+    int e = 0;
+
+    /* a failed write keeps its bytes: fclose tries again, and says why */
+    errno = 0;
+    if (fclose(stdout) != 0) {
+        failed = 1;
+        e = errno;
+    }
+    if (!failed)
+        return ret;
+    if (e)
+        cli_err("write error: %s", strerror(e));
+    else
+        cli_err("write error");
+    if (keep_code || ret != CLI_EXIT_OK)
+        return ret;
+    return CLI_EXIT_FAILED;
+}
+
+int
+cli_conn_open(xenmig_conn **out, const char *uri)
+{
+    xenmig_error err;
+    int rc;
+
+    xenmig_error_clear(&err);
+    rc = xenmig_conn_open(out, uri, &err);
+    if (!rc)
+        return CLI_EXIT_OK;
+    cli_err("--connect: %s", err.msg);
+    /* no network yet: anything but memory is the URI's fault */
+    return rc == XENMIG_ENOMEM ? CLI_EXIT_FAILED : CLI_EXIT_USAGE;
 }

@@ -37,6 +37,16 @@ int cli_usage(const struct cli_cmd *cmd, const char *fmt, ...)
 /* Parse a whole decimal number into [min, max]; false if it is not. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 
+/*
+ * Close stdout at the end of a command (coreutils' close_stdout): a
+ * failed write says "write error: <cause>" and makes @ret 1, unless
+ * @keep_code (migrate: its exit code is the migration's).
+ */
+int cli_close_stdout(int ret, bool keep_code);
+
+/* Open --connect's @uri: 0, or the exit code after saying why. */
+int cli_conn_open(xenmig_conn **out, const char *uri);
+
 /* Exit code for a library return code. */
 int cli_exit_code(int rc);
 

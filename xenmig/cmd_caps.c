@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "text.h"
 
 static int
 print_json(const xenmig_caps *caps)
@@ -26,16 +27,16 @@ print_json(const xenmig_caps *caps)
     if (xenmig_caps_has_transport(caps, "tcp"))
         json_object_array_add(t, json_object_new_string("tcp"));
     json_object_object_add(o, "host",
-        json_object_new_string(xenmig_caps_host(caps)));
+        cli_json_string(xenmig_caps_host(caps)));
     json_object_object_add(o, "arch",
-        json_object_new_string(xenmig_caps_arch(caps)));
+        cli_json_string(xenmig_caps_arch(caps)));
     json_object_object_add(o, "live",
         json_object_new_boolean(xenmig_caps_live(caps)));
     json_object_object_add(o, "uri_transports", t);
     json_object_object_add(o, "xen_caps",
-        json_object_new_string(xenmig_caps_xen_caps(caps)));
+        cli_json_string(xenmig_caps_xen_caps(caps)));
     json_object_object_add(o, "xen_version",
-        json_object_new_string(xenmig_caps_xen_version(caps)));
+        cli_json_string(xenmig_caps_xen_version(caps)));
     json_object_object_add(o, "xend_config_format",
         json_object_new_int(xenmig_caps_xend_config_format(caps)));
     json_object_object_add(o, "relocation", json_object_new_string(
@@ -61,7 +62,7 @@ cmd_caps(int argc, char **argv)
         { "port", required_argument, NULL, 'p' },
         { "extended", no_argument, NULL, 'x' },
         { "json", no_argument, NULL, 'j' },
-        { "config", required_argument, NULL, 'c' },
+        { "config", required_argument, NULL, 'f' },
         { NULL, 0, NULL, 0 },
     };
     xenmig_caps_opts copts = XENMIG_CAPS_OPTS_INIT;
@@ -76,7 +77,7 @@ cmd_caps(int argc, char **argv)
 
     xenmig_error_clear(&err);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "C:p:xc:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "C:p:x", opts, NULL)) != -1) {
         switch (c) {
         case 'C':
             uri = optarg;
@@ -94,7 +95,7 @@ cmd_caps(int argc, char **argv)
         case 'j':
             json = 1;
             break;
-        case 'c':
+        case 'f':   /* --config only: -c is change_home_server */
             copts.config_path = optarg;
             break;
         default:
@@ -106,11 +107,9 @@ cmd_caps(int argc, char **argv)
         cli_err("capabilities takes no arguments ('%s')", argv[optind]);
         return CLI_EXIT_USAGE;
     }
-    rc = xenmig_conn_open(&conn, uri, &err);
-    if (rc) {
-        ret = cli_fail(rc, &err);
+    ret = cli_conn_open(&conn, uri);
+    if (ret)
         goto out;
-    }
     rc = xenmig_caps_probe(&caps, conn, &copts, &err);
     if (rc) {
         ret = cli_fail(rc, &err);
@@ -128,6 +127,10 @@ cmd_caps(int argc, char **argv)
             ret = cli_fail(rc, &err);
             goto out;
         }
+        if (strstr(xml, "\xef\xbf\xbd"))
+            cli_err("note: U+FFFD in the XML stands for bytes of xend's "
+                    "text that are not UTF-8 or are characters XML 1.0 "
+                    "forbids");
         fputs(xml, stdout);
     }
     ret = CLI_EXIT_OK;

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "text.h"
 
 static int
 print_json(const xenmig_node *node)
@@ -18,15 +19,15 @@ print_json(const xenmig_node *node)
     if (!o)
         return -1;
     json_object_object_add(o, "host",
-        json_object_new_string(xenmig_node_host(node)));
+        cli_json_string(xenmig_node_host(node)));
     json_object_object_add(o, "release",
-        json_object_new_string(xenmig_node_release(node)));
+        cli_json_string(xenmig_node_release(node)));
     json_object_object_add(o, "machine",
-        json_object_new_string(xenmig_node_machine(node)));
+        cli_json_string(xenmig_node_machine(node)));
     json_object_object_add(o, "xen_version",
-        json_object_new_string(xenmig_node_xen_version(node)));
+        cli_json_string(xenmig_node_xen_version(node)));
     json_object_object_add(o, "xen_caps",
-        json_object_new_string(xenmig_node_xen_caps(node)));
+        cli_json_string(xenmig_node_xen_caps(node)));
     json_object_object_add(o, "nr_cpus",
         json_object_new_int(xenmig_node_nr_cpus(node)));
     json_object_object_add(o, "total_memory_mib",
@@ -40,19 +41,28 @@ print_json(const xenmig_node *node)
     return 0;
 }
 
+/* "label: value", xend's value escaped for a terminal */
+static void
+row(const char *label, const char *value)
+{
+    printf("%-23s: ", label);
+    cli_fputs_term(value, stdout);
+    putchar('\n');
+}
+
 static void
 print_text(const xenmig_node *node)
 {
-    printf("%-23s: %s\n", "host", xenmig_node_host(node));
-    printf("%-23s: %s\n", "release", xenmig_node_release(node));
-    printf("%-23s: %s\n", "machine", xenmig_node_machine(node));
+    row("host", xenmig_node_host(node));
+    row("release", xenmig_node_release(node));
+    row("machine", xenmig_node_machine(node));
     printf("%-23s: %d\n", "nr_cpus", xenmig_node_nr_cpus(node));
     printf("%-23s: %" PRIu64 "\n", "total_memory",
            xenmig_node_total_memory(node));
     printf("%-23s: %" PRIu64 "\n", "free_memory",
            xenmig_node_free_memory(node));
-    printf("%-23s: %s\n", "xen_version", xenmig_node_xen_version(node));
-    printf("%-23s: %s\n", "xen_caps", xenmig_node_xen_caps(node));
+    row("xen_version", xenmig_node_xen_version(node));
+    row("xen_caps", xenmig_node_xen_caps(node));
     printf("%-23s: %d\n", "xend_config_format",
            xenmig_node_xend_config_format(node));
 }
@@ -91,11 +101,9 @@ cmd_info(int argc, char **argv)
         cli_err("info takes no arguments ('%s')", argv[optind]);
         return CLI_EXIT_USAGE;
     }
-    rc = xenmig_conn_open(&conn, uri, &err);
-    if (rc) {
-        ret = cli_fail(rc, &err);
+    ret = cli_conn_open(&conn, uri);
+    if (ret)
         goto out;
-    }
     rc = xenmig_node_get(&node, conn, &err);
     if (rc) {
         ret = cli_fail(rc, &err);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "text.h"
 
 static int
 print_json(const xenmig_domain_list *list)
@@ -27,17 +28,17 @@ print_json(const xenmig_domain_list *list)
             return -1;
         }
         json_object_object_add(o, "name",
-            json_object_new_string(xenmig_domain_name(d)));
+            cli_json_string(xenmig_domain_name(d)));
         json_object_object_add(o, "id",
             json_object_new_int(xenmig_domain_id(d)));
         json_object_object_add(o, "uuid",
-            json_object_new_string(xenmig_domain_uuid(d)));
+            cli_json_string(xenmig_domain_uuid(d)));
         json_object_object_add(o, "memory_mib",
             json_object_new_int64((int64_t)xenmig_domain_memory(d)));
         json_object_object_add(o, "vcpus",
             json_object_new_int(xenmig_domain_vcpus(d)));
         json_object_object_add(o, "state",
-            json_object_new_string(xenmig_domain_state(d)));
+            cli_json_string(xenmig_domain_state(d)));
         json_object_object_add(o, "hvm",
             json_object_new_boolean(xenmig_domain_is_hvm(d)));
         json_object_array_add(arr, o);
@@ -47,6 +48,17 @@ print_json(const xenmig_domain_list *list)
     return 0;
 }
 
+/* One row of the table: xend's text escaped, columns by display width */
+static void
+print_row(const xenmig_domain *d)
+{
+    cli_fput_col(xenmig_domain_name(d), 32, stdout);
+    printf(" %5d %8" PRIu64 " %5d ", xenmig_domain_id(d),
+           xenmig_domain_memory(d), xenmig_domain_vcpus(d));
+    cli_fput_rcol(xenmig_domain_state(d), 6, stdout);
+    printf(" %s\n", xenmig_domain_is_hvm(d) ? "hvm" : "pv");
+}
+
 static void
 print_text(const xenmig_domain_list *list)
 {
@@ -54,15 +66,8 @@ print_text(const xenmig_domain_list *list)
 
     printf("%-32s %5s %8s %5s %6s %s\n", "Name", "ID", "Mem", "VCPUs",
            "State", "Type");
-    for (i = 0; i < xenmig_domain_list_count(list); i++) {
-        const xenmig_domain *d = xenmig_domain_list_at(list, i);
-
-        printf("%-32s %5d %8" PRIu64 " %5d %6s %s\n",
-               xenmig_domain_name(d), xenmig_domain_id(d),
-               xenmig_domain_memory(d), xenmig_domain_vcpus(d),
-               xenmig_domain_state(d),
-               xenmig_domain_is_hvm(d) ? "hvm" : "pv");
-    }
+    for (i = 0; i < xenmig_domain_list_count(list); i++)
+        print_row(xenmig_domain_list_at(list, i));
 }
 
 int
@@ -99,11 +104,9 @@ cmd_list(int argc, char **argv)
         cli_err("list takes no arguments ('%s')", argv[optind]);
         return CLI_EXIT_USAGE;
     }
-    rc = xenmig_conn_open(&conn, uri, &err);
-    if (rc) {
-        ret = cli_fail(rc, &err);
+    ret = cli_conn_open(&conn, uri);
+    if (ret)
         goto out;
-    }
     rc = xenmig_domain_list_get(&list, conn, &err);
     if (rc) {
         ret = cli_fail(rc, &err);

@@ -4,17 +4,20 @@
  * perform, finish, confirm. Option names follow xm migrate.
  */
 #include <getopt.h>
+#include <netdb.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "text.h"
 
 struct mig_args {
     xenmig_migrate_opts opts;
@@ -33,7 +36,7 @@ struct mig_args {
 };
 
 enum {
-    OPT_CONNECT = 0x100, OPT_DEST_CONNECT, OPT_MIGRATE_URI, OPT_TIMEOUT,
+    OPT_DEST_CONNECT = 0x100, OPT_MIGRATE_URI, OPT_TIMEOUT,
     OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
     OPT_RELAY_ADDRESS, OPT_STALL
 };
@@ -45,9 +48,10 @@ static const struct option mig_opts[] = {
     { "node", required_argument, NULL, 'n' },
     { "ssl", no_argument, NULL, 's' },
     { "change_home_server", no_argument, NULL, 'c' },
-    { "connect", required_argument, NULL, OPT_CONNECT },
+    { "connect", required_argument, NULL, 'C' },
     { "dest-connect", required_argument, NULL, OPT_DEST_CONNECT },
     { "migrate-uri", required_argument, NULL, OPT_MIGRATE_URI },
+    { "migrateuri", required_argument, NULL, OPT_MIGRATE_URI },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
     { "json", no_argument, NULL, OPT_JSON },
     { "direct", no_argument, NULL, OPT_DIRECT },
@@ -60,6 +64,155 @@ static const struct option mig_opts[] = {
     { "verbose", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
 };
+
+/* Which commands take which option: each takes only its own. */
+enum {
+    C_MIGRATE = 1 << 0, C_CHECK = 1 << 1, C_PREPARE = 1 << 2,
+    C_PERFORM = 1 << 3, C_FINISH = 1 << 4, C_CONFIRM = 1 << 5
+};
+
+static const struct {
+    int opt;
+    unsigned int cmds;
+} mig_opt_cmds[] = {
+    { 'l', C_MIGRATE | C_CHECK | C_PREPARE },
+    { 'r', C_MIGRATE | C_CHECK | C_PERFORM },
+    { 'p', C_MIGRATE | C_CHECK | C_PREPARE },
+    { 'n', C_MIGRATE | C_CHECK | C_PERFORM },
+    { 's', C_MIGRATE | C_CHECK | C_PREPARE },
+    { 'c', C_MIGRATE | C_CHECK | C_PREPARE },
+    { 'C', C_MIGRATE | C_CHECK | C_PREPARE | C_PERFORM | C_CONFIRM },
+    { OPT_DEST_CONNECT, C_MIGRATE | C_CHECK | C_PREPARE | C_FINISH },
+    { OPT_MIGRATE_URI, C_MIGRATE | C_CHECK | C_PREPARE },
+    { OPT_TIMEOUT, C_MIGRATE | C_PERFORM },
+    { OPT_JSON, C_MIGRATE | C_CHECK },
+    { OPT_DIRECT, C_MIGRATE | C_CHECK | C_PREPARE },
+    { OPT_DNAME, C_MIGRATE | C_CHECK | C_PREPARE },
+    { OPT_COOKIE, C_PERFORM | C_FINISH | C_CONFIRM },
+    { OPT_FAILED, C_CONFIRM },
+    { OPT_RELAY_ADDRESS, C_MIGRATE | C_PERFORM },
+    { OPT_STALL, C_MIGRATE | C_PERFORM },
+    { 'q', C_MIGRATE | C_CONFIRM },
+    { 'v', C_MIGRATE },
+};
+
+static unsigned int
+cmd_bit(const char *cmd)
+{
+    static const char *const names[] = {
+        "migrate", "check", "prepare", "perform", "finish", "confirm",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(cmd, names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/* Is option @c one of @cmd's? If not, say so. */
+static bool
+opt_allowed(int c, const char *cmd)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(mig_opt_cmds) / sizeof(mig_opt_cmds[0]); i++) {
+        if (mig_opt_cmds[i].opt != c)
+            continue;
+        if (mig_opt_cmds[i].cmds & cmd_bit(cmd))
+            return true;
+        break;
+    }
+    for (i = 0; mig_opts[i].name; i++) {
+        if (mig_opts[i].val == c) {
+            cli_err("'--%s' is not an option of 'xenmig %s'",
+                    mig_opts[i].name, cmd);
+            break;
+        }
+    }
+    return false;
+}
+
+/* The relay's address, checked before anything goes on the network. */
+static int
+check_relay_address(const char *addr)
+{
+    struct addrinfo hints, *res = NULL;
+    int r;
+
+    if (!*addr || strlen(addr) > 253) {
+        cli_err("--relay-address '%s': not a host name or IPv4 address",
+                addr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strchr(addr, ':')) {
+        cli_err("--relay-address '%s': IPv6 is not supported by xend's "
+                "relocation (IPv4 only)", addr);
+        return CLI_EXIT_USAGE;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    r = getaddrinfo(addr, NULL, &hints, &res);
+    if (r != 0 || !res) {
+        cli_err("--relay-address '%s': no IPv4 address: %s", addr,
+                gai_strerror(r));
+        return CLI_EXIT_USAGE;
+    }
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* Open and drop a connection to @uri: a bad one is a usage error. */
+static int
+try_uri(const char *what, const char *uri, bool dest)
+{
+    xenmig_conn *c = NULL;
+    xenmig_error err;
+    int rc;
+
+    if (!uri)
+        return 0;
+    xenmig_error_clear(&err);
+    rc = dest ? xenmig_conn_open_dest(&c, uri, &err) :
+                xenmig_conn_open(&c, uri, &err);
+    xenmig_conn_free(c);
+    if (!rc)
+        return 0;
+    cli_err("%s: %s", what, err.msg);
+    return rc == XENMIG_ENOMEM ? CLI_EXIT_FAILED : CLI_EXIT_USAGE;
+}
+
+/*
+ * What the user typed, checked before any network step: a bad DOMAIN,
+ * DEST, URI or address is a usage error (2) quoting it.
+ */
+static int
+check_args(const struct mig_args *a, const char *cmd)
+{
+    int rc;
+
+    if (a->dom && !*a->dom) {
+        cli_err("%s: DOMAIN is empty", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (a->opts.dname) {
+        cli_err("--dname '%s': xend cannot rename a domain in flight",
+                a->opts.dname);
+        return CLI_EXIT_USAGE;
+    }
+    if (a->opts.relay_address && check_relay_address(a->opts.relay_address))
+        return CLI_EXIT_USAGE;
+    /* no network: opening a connection only reads its URI */
+    if ((rc = try_uri("--connect", a->src_uri, false)) ||
+        (rc = try_uri("--dest-connect", a->dst_uri, false)) ||
+        (rc = try_uri("DEST", a->dest, true)))
+        return rc;
+    if (a->opts.uri && a->opts.uri != a->dest &&
+        (rc = try_uri("--migrate-uri", a->opts.uri, true)))
+        return rc;
+    return 0;
+}
 
 /*
  * Parse @argc/@argv into @a; @npos positional arguments are wanted
@@ -76,8 +229,10 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
     memset(a, 0, sizeof(*a));
     a->opts = defaults;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "lr:p:n:scqv", mig_opts,
+    while ((c = getopt_long(argc, argv, "lr:p:n:scC:qv", mig_opts,
                             NULL)) != -1) {
+        if (c != '?' && !opt_allowed(c, cmd))
+            c = '?';
         switch (c) {
         case 'l':
             a->opts.flags |= XENMIG_MIGRATE_LIVE;
@@ -132,7 +287,7 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
         case OPT_RELAY_ADDRESS:
             a->opts.relay_address = optarg;
             break;
-        case OPT_CONNECT:
+        case 'C':
             a->src_uri = optarg;
             break;
         case OPT_DEST_CONNECT:
@@ -180,7 +335,7 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
     if (a->dest && !a->opts.uri && strncmp(a->dest, "http://", 7) != 0 &&
         strncmp(a->dest, "unix://", 7) != 0)
         a->opts.uri = a->dest;
-    return 0;
+    return check_args(a, cmd);
 }
 
 static int
@@ -238,11 +393,11 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
         return;
     json_object_object_add(o, "result",
                            json_object_new_string(result_word(rc)));
-    json_object_object_add(o, "domain", json_object_new_string(a->dom));
+    json_object_object_add(o, "domain", cli_json_string(a->dom));
     json_object_object_add(o, "source",
-        json_object_new_string(xenmig_conn_host(src)));
+        cli_json_string(xenmig_conn_host(src)));
     json_object_object_add(o, "destination",
-        json_object_new_string(xenmig_conn_host(dst)));
+        cli_json_string(xenmig_conn_host(dst)));
     json_object_object_add(o, "live", json_object_new_boolean(
         (a->opts.flags & XENMIG_MIGRATE_LIVE) != 0));
     json_object_object_add(o, "elapsed_s",
@@ -254,7 +409,7 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
             json_object_object_add(e, "name",
                 json_object_new_string(xenmig_strerror(rc)));
             json_object_object_add(e, "message",
-                                   json_object_new_string(err->msg));
+                                   cli_json_string(err->msg));
             json_object_object_add(o, "error", e);
         }
     }
@@ -263,6 +418,7 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
 }
 
 static volatile sig_atomic_t cancel_signal;
+static volatile sig_atomic_t bar_drawn;   /* a progress bar is on stderr */
 static int cancel_handlers;
 
 /*
@@ -289,7 +445,10 @@ on_signal(int sig)
         _exit(CLI_EXIT_UNSURE);
     }
     cancel_signal = sig;
-    n = write(STDERR_FILENO, first, sizeof(first) - 1);
+    /* the newline ends a progress bar's line; none is drawn: no blank
+     * first line */
+    n = write(STDERR_FILENO, first + !bar_drawn, sizeof(first) - 1 -
+              !bar_drawn);
     (void)n;
 }
 
@@ -390,6 +549,7 @@ on_progress(const xenmig_progress *p, void *payload)
             json_object_put(o);
         }
     } else if (a->bar) {
+        bar_drawn = !p->done;
         filled = p->percent / 5;
         fputs("\r[", stderr);
         for (i = 0; i < 20; i++)
@@ -407,14 +567,16 @@ on_progress(const xenmig_progress *p, void *payload)
     return cancel_signal != 0;
 }
 
-/* During a migration only the warnings of the checks are news. */
+/* During a migration only the warnings of the checks are news; -v
+ * shows every check as it completes. */
 static void
 on_warning(const char *check, int ok, const char *detail, void *payload)
 {
-    (void)check;
     (void)payload;
     if (ok == XENMIG_CHECK_WARN)
         cli_err("warning: %s", detail);
+    else if (cli_verbose)
+        cli_err("check %s %s: %s", check, ok ? "ok" : "FAILED", detail);
 }
 
 int
@@ -435,7 +597,7 @@ cmd_migrate(int argc, char **argv)
         ret = cli_fail(rc, &err);
         goto out;
     }
-    if (!a.quiet)
+    if (!a.quiet || cli_verbose)
         a.opts.check = on_warning;
     /* progress is asked for when someone will see it */
     a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
@@ -487,8 +649,10 @@ on_check(const char *check, int ok, const char *detail, void *payload)
     json_object *o;
 
     if (!co->json) {
-        printf("%-4s  %-11s %s\n", ok == XENMIG_CHECK_WARN ? "warn" :
-               ok == XENMIG_CHECK_OK ? "ok" : "FAIL", check, detail);
+        printf("%-4s  %-11s ", ok == XENMIG_CHECK_WARN ? "warn" :
+               ok == XENMIG_CHECK_OK ? "ok" : "FAIL", check);
+        cli_fputs_term(detail, stdout);
+        putchar('\n');
         return;
     }
     o = json_object_new_object();
@@ -498,7 +662,7 @@ on_check(const char *check, int ok, const char *detail, void *payload)
     json_object_object_add(o, "ok", json_object_new_boolean(ok != 0));
     if (ok == XENMIG_CHECK_WARN)
         json_object_object_add(o, "warning", json_object_new_boolean(1));
-    json_object_object_add(o, "detail", json_object_new_string(detail));
+    json_object_object_add(o, "detail", cli_json_string(detail));
     json_object_array_add(co->arr, o);
 }
 
@@ -529,7 +693,7 @@ cmd_check(int argc, char **argv)
             json_object_object_add(o, "checks", json_object_get(co.arr));
             if (rc)
                 json_object_object_add(o, "error",
-                                       json_object_new_string(err.msg));
+                                       cli_json_string(err.msg));
             puts(json_object_to_json_string_ext(o,
                                                 JSON_C_TO_STRING_PLAIN));
             json_object_put(o);

@@ -2,6 +2,8 @@
 /*
  * main.c: the xenmig command table and dispatcher
  */
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,14 +46,55 @@ print_main_help(FILE *out)
           "3 domain lost by xend, 4 outcome needs a look.\n", out);
 }
 
-int
-main(int argc, char **argv)
+/* "--help" or "-h" among a command's arguments (before any "--"). */
+static bool
+wants_help(int argc, char **argv)
+{
+    int i;
+
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
+}
+
+static const struct cli_cmd *
+find_cmd(const char *name)
 {
     size_t i;
+
+    for (i = 0; cli_cmds[i].name; i++)
+        if (strcmp(name, cli_cmds[i].name) == 0)
+            return &cli_cmds[i];
+    return NULL;
+}
+
+static int
+unknown_cmd(const char *name)
+{
+    cli_err("unknown command '%s'", name);
+    fputs("Try 'xenmig --help'.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+static int
+run(int argc, char **argv)
+{
+    const struct cli_cmd *cmd;
 
     if (argc < 2) {
         print_main_help(stderr);
         return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        cmd = find_cmd(argv[2]);
+        if (!cmd)
+            return unknown_cmd(argv[2]);
+        fputs(cmd->help, stdout);
+        return CLI_EXIT_OK;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
@@ -64,17 +107,28 @@ main(int argc, char **argv)
                xenmig_version());
         return CLI_EXIT_OK;
     }
-    for (i = 0; cli_cmds[i].name; i++) {
-        if (strcmp(argv[1], cli_cmds[i].name) != 0)
-            continue;
-        if (argc > 2 && (strcmp(argv[2], "--help") == 0 ||
-                         strcmp(argv[2], "-h") == 0)) {
-            fputs(cli_cmds[i].help, stdout);
-            return CLI_EXIT_OK;
-        }
-        return cli_cmds[i].fn(argc - 1, argv + 1);
+    cmd = find_cmd(argv[1]);
+    if (!cmd)
+        return unknown_cmd(argv[1]);
+    if (wants_help(argc, argv)) {
+        fputs(cmd->help, stdout);
+        return CLI_EXIT_OK;
     }
-    cli_err("unknown command '%s'", argv[1]);
-    fputs("Try 'xenmig --help'.\n", stderr);
-    return CLI_EXIT_USAGE;
+    return cmd->fn(argc - 1, argv + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+    /* a command that moves a domain finishes and reports its outcome
+     * even when its reader has gone: a write to a closed pipe fails
+     * (EPIPE) instead of killing it, and its exit code stays the
+     * migration's */
+    bool moves = argc > 1 && (strcmp(argv[1], "migrate") == 0 ||
+                              strcmp(argv[1], "perform") == 0) &&
+                 !wants_help(argc, argv);
+
+    if (moves)
+        signal(SIGPIPE, SIG_IGN);
+    return cli_close_stdout(run(argc, argv), moves);
 }

@@ -17,9 +17,21 @@ two_interrupts() {
     "$PWD/$B/xenmig" migrate --live --timeout 60 "$@" web01 xenhost-b \
         --connect http://xenhost-a:8000 > "$T/stdout" 2> "$T/stderr" &
     pid=$!
-    sleep 1.5
+    # the stream has begun when xend renames the domain migrating-web01
+    i=0
+    until has_domain xenhost-a migrating-web01; do
+        i=$((i + 1))
+        [ $i -le 300 ] || fail "$*: the migration never started"
+        kill -0 $pid 2>/dev/null || fail "$*: xenmig ended: $(cat "$T/stderr")"
+        sleep 0.1
+    done
     kill -INT $pid
-    sleep 1
+    i=0
+    until grep -q "interrupted:" "$T/stderr"; do
+        i=$((i + 1))
+        [ $i -le 100 ] || fail "$*: no word on the first interrupt"
+        sleep 0.1
+    done
     kill -0 $pid 2>/dev/null ||
         fail "$*: one interrupt ended a migration xenmig cannot stop: $(cat "$T/stderr")"
     grep -q "interrupt again to stop waiting" "$T/stderr" ||

@@ -84,7 +84,7 @@ hosts "" ""
 expect_exit 1 xm migrate idle xenhost-b --connect $SRC
 stderr_has "is paused"
 # dname: xend cannot rename in flight
-expect_exit 1 xm migrate --dname other web01 xenhost-b --connect $SRC
+expect_exit 2 xm migrate --dname other web01 xenhost-b --connect $SRC
 stderr_has "cannot rename"
 # domain 0
 expect_exit 1 xm migrate Domain-0 xenhost-b --connect $SRC

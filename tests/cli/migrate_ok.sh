@@ -53,4 +53,15 @@ expect_exit 0 xm migrate --live win01 xenhost-c --connect http://xenhost-a:8000
 exactly_on xenhost-c xenhost-a win01
 xm list --connect http://xenhost-c:8000 --json | grep -q '"hvm": *true' ||
     fail "win01 is not HVM on xenhost-c"
+# a reader that goes away (head -c1) neither kills the migration nor
+# changes its exit code; -v shows every check on stderr
+{ xm migrate -v --json win01 xenhost-a --connect http://xenhost-c:8000 \
+    2> "$T/stderr"; echo $? > "$T/status"; } | head -c 1 > /dev/null
+[ "$(cat "$T/status")" -eq 0 ] ||
+    fail "migrate --json | head -c1 exited $(cat "$T/status"): $(cat "$T/stderr")"
+exactly_on xenhost-a xenhost-c win01
+grep -q '^xenmig: write error' "$T/stderr" ||
+    fail "no write error said: $(cat "$T/stderr")"
+grep -q '^xenmig: check memory ok: ' "$T/stderr" ||
+    fail "-v: no check lines: $(cat "$T/stderr")"
 pass

@@ -37,8 +37,11 @@ elapsed=$(jfield "$T/progress" elapsed_s)
 sent=$(control xenhost-a /stats | python3 -c '
 import json, sys; print(json.load(sys.stdin)["migrations"][-1]["bytes_sent"])')
 [ "$bytes" -ge "$sent" ] || fail "progress ended at $bytes, source sent $sent"
+# the cap is enforced: the stream never went faster than 100 Mbit/s
+# (an upper bound only, which a busy machine cannot break; how close
+# to the cap it runs is measured by bench/relay-cap.sh)
 rate=$(awk "BEGIN { printf \"%.1f\", $bytes * 8 / $elapsed / 1e6 }")
-awk "BEGIN { exit !($rate <= 105 && $rate >= 85) }" ||
+awk "BEGIN { exit !($rate <= 105) }" ||
     fail "cap 100 Mbit/s, measured $rate Mbit/s"
 # percentages never pass 100
 python3 -c '
@@ -47,17 +50,34 @@ for l in open(sys.argv[1]):
     p = json.loads(l)["percent"]
     assert 0 <= p <= 100, p' "$T/progress" || fail "percent out of range"
 
-# cancel by signal at two points: the domain runs on the source again
-for at in 1 2.5; do
+# cancel by signal at two points, the first progress event and past
+# 8 MiB: the domain runs on the source again
+for at in 0 8388608; do
     hosts "" ""
-    "$PWD/$B/xenmig" migrate -r 50 web01 xenhost-b --connect $SRC \
+    "$PWD/$B/xenmig" migrate -r 50 --json web01 xenhost-b --connect $SRC \
         > "$T/stdout" 2> "$T/stderr" &
     pid=$!
-    sleep "$at"
+    i=0
+    until python3 - "$T/stdout" "$at" 2>/dev/null <<'PY'
+import json, sys
+at = int(sys.argv[2])
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if o.get("event") == "progress" and o["bytes"] >= at and not o["done"]:
+        sys.exit(0)
+sys.exit(1)
+PY
+    do
+        i=$((i + 1))
+        [ $i -le 600 ] || fail "no progress event past $at bytes"
+        kill -0 $pid 2>/dev/null || fail "migration ended before $at bytes"
+        sleep 0.1
+    done
     kill -INT $pid
     wait $pid
     st=$?
     [ $st -eq 1 ] || fail "cancel at $at s exited $st: $(cat "$T/stderr")"
+    [ -n "$(head -n 1 "$T/stderr")" ] || fail "a blank first line on stderr"
     grep -q "cancelled; domain 'web01' is running on 'xenhost-a'" "$T/stderr" ||
         fail "cancel message: $(cat "$T/stderr")"
     exactly_on xenhost-a xenhost-b web01
