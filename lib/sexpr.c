@@ -65,6 +65,10 @@ typedef struct sx_arena {
     char *cur;                /* next free byte of the head chunk */
     size_t left;              /* free bytes there */
     size_t next_size;         /* size of the next ordinary chunk */
+#ifdef XM_SEXPR_PLAIN_MALLOC
+    void **plain;             /* every allocation, to free them */
+    size_t nplain, capplain;
+#endif
 } sx_arena;
 
 /* The root of a parsed tree; node must stay the first member. */
@@ -88,7 +92,15 @@ arena_init(sx_arena *a, size_t input_len)
     a->cur = NULL;
     a->left = 0;
     a->next_size = first;
+#ifdef XM_SEXPR_PLAIN_MALLOC
+    a->plain = NULL;
+    a->nplain = a->capplain = 0;
+#endif
 }
+
+#ifdef XM_SEXPR_PLAIN_MALLOC
+static void plain_dispose(sx_arena *a);
+#endif
 
 static void
 arena_dispose(sx_arena *a)
@@ -96,6 +108,9 @@ arena_dispose(sx_arena *a)
     sx_chunk *c = a->chunks;
     sx_chunk *next;
 
+#ifdef XM_SEXPR_PLAIN_MALLOC
+    plain_dispose(a);
+#endif
     while (c) {
         next = c->next;
         xm_free(c);
@@ -106,6 +121,46 @@ arena_dispose(sx_arena *a)
     a->left = 0;
 }
 
+#ifdef XM_SEXPR_PLAIN_MALLOC
+/*
+ * The benchmark's baseline build (bench/sxp-arena.sh): every node,
+ * string and item array is its own malloc, as a parser without the
+ * arena would make them; the arena only remembers them to free them.
+ * Never in the library.
+ */
+static void
+plain_dispose(sx_arena *a)
+{
+    size_t i;
+
+    for (i = 0; i < a->nplain; i++)
+        xm_free(a->plain[i]);
+    xm_free(a->plain);
+    a->plain = NULL;
+    a->nplain = a->capplain = 0;
+}
+
+static void *
+arena_alloc(sx_arena *a, size_t size)
+{
+    void **grown;
+    void *p;
+
+    if (a->nplain == a->capplain) {
+        grown = xm_reallocarray(a->plain, a->capplain ? 2 * a->capplain
+                                                      : 64,
+                                sizeof(*grown));
+        if (!grown)
+            return NULL;
+        a->plain = grown;
+        a->capplain = a->capplain ? 2 * a->capplain : 64;
+    }
+    p = xm_malloc(size);
+    if (p)
+        a->plain[a->nplain++] = p;
+    return p;
+}
+#else
 static void *
 arena_alloc_slow(sx_arena *a, size_t size)
 {
@@ -156,6 +211,7 @@ arena_alloc(sx_arena *a, size_t size)
     }
     return arena_alloc_slow(a, size);
 }
+#endif
 
 /* ---- character classes (reference 2.1) ------------------------------ */
 
