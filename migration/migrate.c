@@ -228,13 +228,15 @@ xm_migrate_parse_uri(char *host, size_t host_size, int *port,
         uri = xm_buf_cstr(&full);
     }
     u = xmlParseURI(uri);
-    if (!u || !u->scheme || strcmp(u->scheme, "xenmigr") != 0 ||
+    if (!u || !u->scheme || (strcmp(u->scheme, "xenmigr") != 0 &&
+                             strcmp(u->scheme, "tcp") != 0) ||
         !u->server || !*u->server || u->user ||
         (u->path && *u->path && strcmp(u->path, "/") != 0) ||
         u->query_raw || u->fragment) {
         rc = xm_error_set(err, XENMIG_EINVAL,
                           "invalid migration URI '%s' (want host, "
-                          "host:port or xenmigr://host[:port])", uri);
+                          "host:port, xenmigr://host[:port] or "
+                          "tcp://host[:port])", uri);
         goto out;
     }
     if (u->port < 0 || u->port > 65535) {
