@@ -72,6 +72,11 @@ class NumaTest(unittest.TestCase):
         self.assertEqual(node['hw_caps'], ':'.join(['00000000'] * 8))
         self.assertNotIn('cpu_topology', node)
 
+    def test_virt_caps_follow_xen_caps(self):
+        self.assertEqual(self.node('4.0')['virt_caps'], 'hvm hvm_directio')
+        node = self.node('4.0', '--xen-caps', 'xen-3.0-ia64')
+        self.assertEqual(node['virt_caps'], '')
+
     def test_cpu_topology_41(self):
         node = self.node('4.1')
         lines = node['cpu_topology'].split('\n')

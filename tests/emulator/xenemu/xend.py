@@ -471,7 +471,10 @@ class XendServer:
             'cores_per_socket': cores, 'threads_per_core': threads,
             'cpu_mhz': cfg.cpu_mhz,
             'hw_caps': pers.hw_caps(cfg.machine, cfg.cpu_vendor),
-            'virt_caps': 'hvm hvm_directio', 'total_memory': host.total_memory,
+            # xc.c: 'hvm' (and here 'hvm_directio') when Xen runs HVM
+            # guests, the same condition that puts hvm-* in xen_caps
+            'virt_caps': 'hvm hvm_directio' if 'hvm-' in cfg.xen_caps else '',
+            'total_memory': host.total_memory,
             'free_memory': host.free_memory(), 'free_cpus': 0,
             'cpu_topology': topology,
             # 4.1-4.4 XendNode.format_numa_info names an undefined
