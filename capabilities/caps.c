@@ -160,22 +160,44 @@ hw_caps_word(const char *hw_caps, size_t idx)
     return w;
 }
 
+/* Is @word one of the blank-separated words of @list? */
+static int
+has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    const char *p = list;
+
+    while ((p = strstr(p, word)) != NULL) {
+        if ((p == list || strchr(" \t\n", p[-1])) &&
+            (p[n] == '\0' || strchr(" \t\n", p[n])))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
 /*
  * Host CPU features from hw_caps. In every Xen from 3.0 to 4.4
  * (xen/include/asm-x86/cpufeature.h) word 0 is CPUID 1 EDX (PAE bit
  * 6), word 4 CPUID 1 ECX (VMX bit 5) and word 6 CPUID 0x80000001 ECX
- * (SVM bit 2). Other architectures report zeros. A CPU claiming both
- * VMX and SVM is not believed.
+ * (SVM bit 2). Other architectures report zeros. VMX or SVM count
+ * only when Xen agrees it runs HVM guests (an hvm xen_caps word, or
+ * "hvm" in virt_caps, 3.3+); a CPU claiming both is not believed.
  */
 static void
-set_host_features(xenmig_caps *caps, const char *hw_caps)
+set_host_features(xenmig_caps *caps, const char *hw_caps,
+                  const char *virt_caps)
 {
     int x86 = strcmp(caps->arch, "x86_64") == 0 ||
               strcmp(caps->arch, "i686") == 0;
+    int hvm = strstr(caps->xen_caps, "hvm-") != NULL ||
+              has_word(virt_caps, "hvm");
 
     caps->host_pae = x86 && (hw_caps_word(hw_caps, 0) & (1ul << 6));
-    caps->host_vmx = x86 && (hw_caps_word(hw_caps, 4) & (1ul << 5));
-    caps->host_svm = x86 && (hw_caps_word(hw_caps, 6) & (1ul << 2));
+    caps->host_vmx = x86 && hvm &&
+                     (hw_caps_word(hw_caps, 4) & (1ul << 5));
+    caps->host_svm = x86 && hvm &&
+                     (hw_caps_word(hw_caps, 6) & (1ul << 2));
     if (caps->host_vmx && caps->host_svm)
         caps->host_vmx = caps->host_svm = 0;
 }
@@ -354,7 +376,8 @@ xm_caps_set_node(xenmig_caps *caps, const xenmig_node *node,
     caps->guests = guests;
     guests = NULL;
     caps->nguests = n;
-    set_host_features(caps, xenmig_node_hw_caps(node));
+    set_host_features(caps, xenmig_node_hw_caps(node),
+                      xm_xend_node_virt_caps(node));
     caps->power_management = 1;
     caps->config_format = xenmig_node_xend_config_format(node);
     rc = xm_caps_set_topology(caps, xm_xend_node_node_to_cpu(node),

@@ -411,8 +411,29 @@ test_caps__machine_names(void)
     xenmig_caps_free(caps);
     CU_ASSERT_EQUAL(caps_of_fields(&caps, "(machine x86_64) (hw_caps "
                                    "zz:1:2:3:ffffffff:5:ffffffff) "
-                                   "(xen_caps '')", &err), 0);
+                                   "(xen_caps 'hvm-3.0-x86_64')", &err),
+                    0);
     CU_ASSERT_EQUAL(caps->host_pae + caps->host_vmx + caps->host_svm, 0);
+    xenmig_caps_free(caps);
+    /* VMX only when Xen agrees it runs HVM guests */
+    CU_ASSERT_EQUAL(caps_of_fields(&caps, "(machine x86_64) (hw_caps "
+                                   "bfebfbff:0:0:0:77fafbff:0:0:0) "
+                                   "(virt_caps '') (xen_caps "
+                                   "'xen-3.0-x86_64')", &err), 0);
+    CU_ASSERT_EQUAL(caps->host_pae, 1);
+    CU_ASSERT_EQUAL(caps->host_vmx, 0);
+    xenmig_caps_free(caps);
+    CU_ASSERT_EQUAL(caps_of_fields(&caps, "(machine x86_64) (hw_caps "
+                                   "bfebfbff:0:0:0:77fafbff:0:0:0) "
+                                   "(virt_caps 'hvm hvm_directio') "
+                                   "(xen_caps 'xen-3.0-x86_64')", &err), 0);
+    CU_ASSERT_EQUAL(caps->host_vmx, 1);
+    xenmig_caps_free(caps);
+    CU_ASSERT_EQUAL(caps_of_fields(&caps, "(machine x86_64) (hw_caps "
+                                   "178bfbff:0:0:0:0:0:37ff:0) (xen_caps "
+                                   "'xen-3.0-x86_64 hvm-3.0-x86_64')",
+                                   &err), 0);
+    CU_ASSERT_EQUAL(caps->host_svm, 1);
     xenmig_caps_free(caps);
     /* an ia64 host never has x86 features, whatever hw_caps says */
     CU_ASSERT_EQUAL(caps_of_fields(&caps, "(machine ia64) (hw_caps "

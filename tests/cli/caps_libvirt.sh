@@ -56,6 +56,14 @@ check ia64 --version 3.0.2 --machine ia64 \
 check ppc64 --version 3.0.0 --machine ppc64 --xen-caps xen-3.0-powerpc64
 check i86pc --version 3.0.2 --machine i86pc --cpu-vendor amd
 
+# VMX in hw_caps, but this Xen runs no HVM guest: no <vmx/>
+start_host xenhost-a 127.0.0.2 --xen-caps 'xen-3.0-x86_64 xen-3.0-x86_32p'
+expect_exit 0 xm capabilities --connect $U
+grep -q '<pae/>' "$T/stdout" || fail "no-hvm: no pae: $(cat "$T/stdout")"
+grep -q '<vmx/>' "$T/stdout" && fail "no-hvm: vmx: $(cat "$T/stdout")"
+grep -q '<os_type>hvm' "$T/stdout" && fail "no-hvm: hvm guest"
+stop_hosts
+
 # a machine libvirt has no name for: refused, never copied into <arch>
 start_host xenhost-a 127.0.0.2 --machine sun4v
 expect_exit 1 xm capabilities --connect $U
