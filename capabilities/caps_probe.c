@@ -296,6 +296,63 @@ config_path(const xenmig_conn *conn, const xenmig_caps_opts *opts)
     return env && *env ? env : XM_CAPS_DEFAULT_CONFIG;
 }
 
+/*
+ * For a local xend, the qemu-dm and hvmloader installed here when
+ * libvirt's default is not: Debian and Ubuntu put them under
+ * /usr/lib/xen-<major>.<minor>/, other layouts under /usr/lib or
+ * /usr/lib64. NULL keeps libvirt's default.
+ */
+static const char *
+local_path(char *buf, size_t size, const char *dflt, const char *tail,
+           const xenmig_node *node)
+{
+    static const char *const dirs[] = { "/usr/lib/xen", "/usr/lib64/xen" };
+    size_t i;
+
+    if (access(dflt, X_OK) == 0)
+        return NULL;
+    if (xm_snprintf(buf, size, "/usr/lib/xen-%d.%d/%s",
+                    xenmig_node_xen_major(node),
+                    xenmig_node_xen_minor(node), tail) == 0 &&
+        access(buf, X_OK) == 0)
+        return buf;
+    for (i = 0; i < XM_ARRAY_SIZE(dirs); i++) {
+        if (xm_snprintf(buf, size, "%s/%s", dirs[i], tail) == 0 &&
+            access(buf, X_OK) == 0)
+            return buf;
+    }
+    return NULL;
+}
+
+/* Emulator and loader: the options', else (local xend) installed. */
+static int
+set_paths(xenmig_caps *caps, const xenmig_conn *conn,
+          const xenmig_node *node, const xenmig_caps_opts *opts,
+          xenmig_error *err)
+{
+    char ebuf[XM_CAPS_MAX_PATH], lbuf[XM_CAPS_MAX_PATH];
+    const char *emu = opts && opts->version >= 2 ? opts->emulator : NULL;
+    const char *ldr = opts && opts->version >= 2 ? opts->loader : NULL;
+    int rc;
+
+    if (strncmp(xenmig_conn_uri(conn), "unix://", 7) == 0) {
+        const char *dflt = strcmp(xenmig_node_machine(node), "x86_64")
+                           == 0 ? XM_CAPS_EMULATOR_LIB64
+                                : XM_CAPS_EMULATOR_LIB;
+
+        if (!emu)
+            emu = local_path(ebuf, sizeof(ebuf), dflt, "bin/qemu-dm",
+                             node);
+        if (!ldr)
+            ldr = local_path(lbuf, sizeof(lbuf), XM_CAPS_LOADER,
+                             "boot/hvmloader", node);
+    }
+    rc = xm_caps_set_paths(caps, emu, ldr, err);
+    if (rc == XENMIG_EINVAL)
+        xm_error_prefix(err, "capabilities");
+    return rc;
+}
+
 int
 xenmig_caps_probe(xenmig_caps **out, xenmig_conn *conn,
                   const xenmig_caps_opts *opts, xenmig_error *err)
@@ -312,7 +369,8 @@ xenmig_caps_probe(xenmig_caps **out, xenmig_conn *conn,
     int rc;
 
     xm_caps_config_init(&cfg);
-    if (!out || !conn || (opts && opts->version != XENMIG_CAPS_OPTS_VERSION)
+    if (!out || !conn || (opts && (opts->version < 1 ||
+                                   opts->version > XENMIG_CAPS_OPTS_VERSION))
         || (opts && (opts->port < 0 || opts->port > 65535 ||
                      opts->timeout_ms < 0))) {
         rc = xm_error_set(err, XENMIG_EINVAL,
@@ -334,6 +392,9 @@ xenmig_caps_probe(xenmig_caps **out, xenmig_conn *conn,
             xm_error_prefix(err, "capabilities of '%s'", host);
         goto out;
     }
+    rc = set_paths(caps, conn, node, opts, err);
+    if (rc)
+        goto out;
     rc = xm_caps_set_node(caps, node, err);
     if (rc)
         goto out;

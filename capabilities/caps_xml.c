@@ -21,6 +21,13 @@
 #define XM_CAPS_MAX_TEXT 1024
 
 static const char *const transport_names[] = { "esx", "tcp", "xenmigr" };
+/* written xenmigr first: what libvirt's xen driver lists */
+static const unsigned int transport_order[] = {
+    XM_CAPS_T_XENMIGR, XM_CAPS_T_TCP, XM_CAPS_T_ESX
+};
+static const char *const feat_names[XM_CAPS_NFEAT] = {
+    "acpi", "apic", "hap", "viridian"
+};
 
 /* ---- writing ------------------------------------------------------- */
 
@@ -86,9 +93,47 @@ new_text_child(xmlNodePtr parent, xmlNsPtr ns, const char *name,
 }
 
 static int
+add_toggle(xmlNodePtr feat, const char *name, unsigned int f)
+{
+    xmlNodePtr n = xmlNewChild(feat, NULL, X(name), NULL);
+
+    if (!n || !xmlNewProp(n, X("default"),
+                          X(f & XM_CAPS_F_ON ? "on" : "off")) ||
+        !xmlNewProp(n, X("toggle"), X(f & XM_CAPS_F_TOGGLE ? "yes" : "no")))
+        return XENMIG_ENOMEM;
+    return 0;
+}
+
+static int
+add_guest_features(xmlNodePtr guest, const xm_caps_guest *g)
+{
+    xmlNodePtr feat;
+    size_t i;
+    int any = g->pae || g->nonpae || g->ia64_be;
+
+    for (i = 0; i < XM_CAPS_NFEAT; i++)
+        any |= g->feat[i] & XM_CAPS_F_HAVE;
+    if (!any)
+        return 0;
+    feat = xmlNewChild(guest, NULL, X("features"), NULL);
+    if (!feat)
+        return XENMIG_ENOMEM;
+    if ((g->pae && !xmlNewChild(feat, NULL, X("pae"), NULL)) ||
+        (g->nonpae && !xmlNewChild(feat, NULL, X("nonpae"), NULL)) ||
+        (g->ia64_be && !xmlNewChild(feat, NULL, X("ia64_be"), NULL)))
+        return XENMIG_ENOMEM;
+    for (i = 0; i < XM_CAPS_NFEAT; i++) {
+        if ((g->feat[i] & XM_CAPS_F_HAVE) &&
+            add_toggle(feat, feat_names[i], g->feat[i]))
+            return XENMIG_ENOMEM;
+    }
+    return 0;
+}
+
+static int
 add_guest(xmlNodePtr root, const xm_caps_guest *g)
 {
-    xmlNodePtr guest, arch, dom, feat;
+    xmlNodePtr guest, arch, dom;
     char ws[8];
 
     if (xm_snprintf(ws, sizeof(ws), "%d", g->wordsize) < 0)
@@ -100,19 +145,17 @@ add_guest(xmlNodePtr root, const xm_caps_guest *g)
     if (!arch || !new_prop(arch, "name", g->arch) ||
         !xmlNewTextChild(arch, NULL, X("wordsize"), X(ws)))
         return XENMIG_ENOMEM;
+    if ((g->emulator[0] && !xmlNewTextChild(arch, NULL, X("emulator"),
+                                            X(g->emulator))) ||
+        (g->loader[0] && !xmlNewTextChild(arch, NULL, X("loader"),
+                                          X(g->loader))) ||
+        (g->machine[0] && !xmlNewTextChild(arch, NULL, X("machine"),
+                                           X(g->machine))))
+        return XENMIG_ENOMEM;
     dom = xmlNewChild(arch, NULL, X("domain"), NULL);
     if (!dom || !xmlNewProp(dom, X("type"), X("xen")))
         return XENMIG_ENOMEM;
-    if (!g->pae && !g->nonpae)
-        return 0;
-    feat = xmlNewChild(guest, NULL, X("features"), NULL);
-    if (!feat)
-        return XENMIG_ENOMEM;
-    if (g->pae && !xmlNewChild(feat, NULL, X("pae"), NULL))
-        return XENMIG_ENOMEM;
-    if (g->nonpae && !xmlNewChild(feat, NULL, X("nonpae"), NULL))
-        return XENMIG_ENOMEM;
-    return 0;
+    return add_guest_features(guest, g);
 }
 
 static int
@@ -169,10 +212,87 @@ add_extension(xmlNodePtr root, const xenmig_caps *caps)
     return 0;
 }
 
+/* <features> of the host CPU, in the schema's order. */
+static int
+add_cpu_features(xmlNodePtr cpu, const xenmig_caps *caps)
+{
+    xmlNodePtr feat;
+
+    if (!caps->host_pae && !caps->host_vmx && !caps->host_svm)
+        return 0;
+    feat = xmlNewChild(cpu, NULL, X("features"), NULL);
+    if (!feat ||
+        (caps->host_pae && !xmlNewChild(feat, NULL, X("pae"), NULL)) ||
+        (caps->host_vmx && !xmlNewChild(feat, NULL, X("vmx"), NULL)) ||
+        (caps->host_svm && !xmlNewChild(feat, NULL, X("svm"), NULL)))
+        return XENMIG_ENOMEM;
+    return 0;
+}
+
+static int
+add_migration(xmlNodePtr host, const xenmig_caps *caps)
+{
+    xmlNodePtr mf, ut;
+    size_t i, b;
+
+    mf = xmlNewChild(host, NULL, X("migration_features"), NULL);
+    if (!mf)
+        return XENMIG_ENOMEM;
+    if (caps->live && !xmlNewChild(mf, NULL, X("live"), NULL))
+        return XENMIG_ENOMEM;
+    if (!caps->transports)
+        return 0;
+    ut = xmlNewChild(mf, NULL, X("uri_transports"), NULL);
+    if (!ut)
+        return XENMIG_ENOMEM;
+    for (i = 0; i < XM_ARRAY_SIZE(transport_order); i++) {
+        if (!(caps->transports & transport_order[i]))
+            continue;
+        for (b = 0; (1u << b) != transport_order[i]; b++)
+            ;
+        if (!xmlNewTextChild(ut, NULL, X("uri_transport"),
+                             X(transport_names[b])))
+            return XENMIG_ENOMEM;
+    }
+    return 0;
+}
+
+static int
+add_topology(xmlNodePtr host, const xenmig_caps *caps)
+{
+    xmlNodePtr topo, cells, cell, cpus, cpu;
+    size_t i, j;
+
+    if (!caps->ncells)
+        return 0;
+    topo = xmlNewChild(host, NULL, X("topology"), NULL);
+    cells = topo ? xmlNewChild(topo, NULL, X("cells"), NULL) : NULL;
+    if (!cells || set_int_prop(cells, "num", (int)caps->ncells))
+        return XENMIG_ENOMEM;
+    for (i = 0; i < caps->ncells; i++) {
+        const xm_caps_cell *c = &caps->cells[i];
+
+        cell = xmlNewChild(cells, NULL, X("cell"), NULL);
+        if (!cell || set_int_prop(cell, "id", c->id))
+            return XENMIG_ENOMEM;
+        if (!c->ncpus)
+            continue;
+        cpus = xmlNewChild(cell, NULL, X("cpus"), NULL);
+        if (!cpus || set_int_prop(cpus, "num", (int)c->ncpus))
+            return XENMIG_ENOMEM;
+        for (j = 0; j < c->ncpus; j++) {
+            cpu = xmlNewChild(cpus, NULL, X("cpu"), NULL);
+            if (!cpu || set_int_prop(cpu, "id", caps->cpus[c->first + j]))
+                return XENMIG_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 static int
 build(xmlDocPtr doc, const xenmig_caps *caps, int extended)
 {
-    xmlNodePtr root, host, cpu, feat, mf, ut;
+    xmlNodePtr root, host, cpu;
     size_t i;
     int rc;
 
@@ -185,27 +305,13 @@ build(xmlDocPtr doc, const xenmig_caps *caps, int extended)
     if (!cpu || !new_text_child(cpu, NULL, "arch",
                                 caps->arch ? caps->arch : ""))
         return XENMIG_ENOMEM;
-    if (caps->host_pae) {
-        feat = xmlNewChild(cpu, NULL, X("features"), NULL);
-        if (!feat || !xmlNewChild(feat, NULL, X("pae"), NULL))
-            return XENMIG_ENOMEM;
-    }
-    mf = xmlNewChild(host, NULL, X("migration_features"), NULL);
-    if (!mf)
+    if (add_cpu_features(cpu, caps))
         return XENMIG_ENOMEM;
-    if (caps->live && !xmlNewChild(mf, NULL, X("live"), NULL))
+    if (caps->power_management &&
+        !xmlNewChild(host, NULL, X("power_management"), NULL))
         return XENMIG_ENOMEM;
-    if (caps->transports) {
-        ut = xmlNewChild(mf, NULL, X("uri_transports"), NULL);
-        if (!ut)
-            return XENMIG_ENOMEM;
-        for (i = 0; i < XM_ARRAY_SIZE(transport_names); i++) {
-            if ((caps->transports & (1u << i)) &&
-                !xmlNewTextChild(ut, NULL, X("uri_transport"),
-                                 X(transport_names[i])))
-                return XENMIG_ENOMEM;
-        }
-    }
+    if (add_migration(host, caps) || add_topology(host, caps))
+        return XENMIG_ENOMEM;
     for (i = 0; i < caps->nguests; i++) {
         rc = add_guest(root, &caps->guests[i]);
         if (rc)
@@ -426,6 +532,10 @@ read_cpu(xenmig_caps *caps, xmlNodePtr cpu, xenmig_error *err)
             for (f = c->children; f; f = f->next) {
                 if (is_elem(f, "pae", 0))
                     caps->host_pae = 1;
+                else if (is_elem(f, "vmx", 0))
+                    caps->host_vmx = 1;
+                else if (is_elem(f, "svm", 0))
+                    caps->host_svm = 1;
             }
         }
     }
@@ -471,6 +581,71 @@ read_migration(xenmig_caps *caps, xmlNodePtr mf, xenmig_error *err)
     return 0;
 }
 
+/* <cpus> of one <cell>: each <cpu id>, appended to caps->cpus. */
+static int
+read_cell_cpus(xenmig_caps *caps, xm_caps_cell *cell, xmlNodePtr cpus,
+               xenmig_error *err)
+{
+    xmlNodePtr c;
+    int id;
+
+    for (c = cpus->children; c; c = c->next) {
+        if (!is_elem(c, "cpu", 0))
+            continue;
+        if (caps->ncpus >= XM_CAPS_MAX_CPUS)
+            return bad(err, c, "more than %d topology cpus",
+                       XM_CAPS_MAX_CPUS);
+        id = -1;
+        if (int_prop(&id, c, "id", 0, 1000000, err))
+            return XENMIG_EPARSE;
+        if (id < 0)
+            return bad(err, c, "'cpu' without 'id'");
+        caps->cpus[caps->ncpus++] = id;
+        cell->ncpus++;
+    }
+    return 0;
+}
+
+/* <topology><cells><cell id>...: ids and CPUs; memory etc. skipped. */
+static int
+read_topology(xenmig_caps *caps, xmlNodePtr topo, xenmig_error *err)
+{
+    xmlNodePtr cells, cell, c;
+
+    if (caps->cells)
+        return bad(err, topo, "more than one 'topology'");
+    caps->cells = xm_calloc(XM_CAPS_MAX_CELLS, sizeof(*caps->cells));
+    caps->cpus = xm_calloc(XM_CAPS_MAX_CPUS, sizeof(*caps->cpus));
+    if (!caps->cells || !caps->cpus)
+        return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+    for (cells = topo->children; cells; cells = cells->next) {
+        if (!is_elem(cells, "cells", 0))
+            continue;
+        for (cell = cells->children; cell; cell = cell->next) {
+            xm_caps_cell *x;
+
+            if (!is_elem(cell, "cell", 0))
+                continue;
+            if (caps->ncells >= XM_CAPS_MAX_CELLS)
+                return bad(err, cell, "more than %d cells",
+                           XM_CAPS_MAX_CELLS);
+            x = &caps->cells[caps->ncells++];
+            x->id = -1;
+            x->first = caps->ncpus;
+            if (int_prop(&x->id, cell, "id", 0, 1000000, err))
+                return XENMIG_EPARSE;
+            if (x->id < 0)
+                return bad(err, cell, "'cell' without 'id'");
+            for (c = cell->children; c; c = c->next) {
+                if (is_elem(c, "cpus", 0) &&
+                    read_cell_cpus(caps, x, c, err))
+                    return XENMIG_EPARSE;
+            }
+        }
+    }
+    return 0;
+}
+
 static int
 read_host(xenmig_caps *caps, xmlNodePtr host, xenmig_error *err)
 {
@@ -488,6 +663,12 @@ read_host(xenmig_caps *caps, xmlNodePtr host, xenmig_error *err)
             rc = read_migration(caps, c, err);
             if (rc)
                 return rc;
+        } else if (is_elem(c, "power_management", 0)) {
+            caps->power_management = 1;
+        } else if (is_elem(c, "topology", 0)) {
+            rc = read_topology(caps, c, err);
+            if (rc)
+                return rc;
         }
     }
     if (!have_cpu)
@@ -495,12 +676,125 @@ read_host(xenmig_caps *caps, xmlNodePtr host, xenmig_error *err)
     return 0;
 }
 
+/* A <feature default= toggle=/> into XM_CAPS_F_* bits. */
+static int
+read_toggle(unsigned char *out, xmlNodePtr f, xenmig_error *err)
+{
+    xmlChar *d = xmlGetNoNsProp(f, X("default"));
+    xmlChar *t = xmlGetNoNsProp(f, X("toggle"));
+    int rc = 0;
+
+    *out = XM_CAPS_F_HAVE;
+    if (d && strcmp((const char *)d, "on") == 0)
+        *out |= XM_CAPS_F_ON;
+    else if (d && strcmp((const char *)d, "off") != 0)
+        rc = bad(err, f, "'default' of '%s' is not on or off",
+                 (const char *)f->name);
+    if (t && strcmp((const char *)t, "yes") == 0)
+        *out |= XM_CAPS_F_TOGGLE;
+    else if (t && strcmp((const char *)t, "no") != 0)
+        rc = bad(err, f, "'toggle' of '%s' is not yes or no",
+                 (const char *)f->name);
+    xmlFree(d);
+    xmlFree(t);
+    return rc;
+}
+
+static int
+read_guest_features(xm_caps_guest *g, xmlNodePtr feat, xenmig_error *err)
+{
+    xmlNodePtr f;
+    size_t i;
+
+    for (f = feat->children; f; f = f->next) {
+        if (is_elem(f, "pae", 0))
+            g->pae = 1;
+        else if (is_elem(f, "nonpae", 0))
+            g->nonpae = 1;
+        else if (is_elem(f, "ia64_be", 0))
+            g->ia64_be = 1;
+        for (i = 0; i < XM_CAPS_NFEAT; i++) {
+            if (is_elem(f, feat_names[i], 0) &&
+                read_toggle(&g->feat[i], f, err))
+                return XENMIG_EPARSE;
+        }
+    }
+    return 0;
+}
+
+/* <emulator>, <loader> (paths libvirt's schema takes), <machine>. */
+static int
+read_arch_child(xm_caps_guest *g, xmlNodePtr a, xenmig_error *err)
+{
+    char text[XM_CAPS_MAX_PATH];
+    char *dst = NULL;
+    size_t size = 0;
+
+    if (is_elem(a, "emulator", 0)) {
+        dst = g->emulator;
+        size = sizeof(g->emulator);
+    } else if (is_elem(a, "loader", 0)) {
+        dst = g->loader;
+        size = sizeof(g->loader);
+    } else if (is_elem(a, "machine", 0)) {
+        if (g->machine[0])
+            return 0;   /* the first of several */
+        dst = g->machine;
+        size = sizeof(g->machine);
+    } else {
+        return 0;
+    }
+    if (text_of(text, size, a, err))
+        return XENMIG_EPARSE;
+    if (dst != g->machine && !xm_caps_path_ok(text))
+        return bad(err, a, "'%s' is not an absolute path: '%.60s'",
+                   (const char *)a->name, text);
+    if (dst == g->machine &&
+        (!text[0] || strspn(text, "abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+         != strlen(text)))
+        return bad(err, a, "bad machine '%.40s'", text);
+    xm_strlcpy(dst, text, size);
+    return 0;
+}
+
+static int
+read_guest_arch(xm_caps_guest *g, xmlNodePtr c, xenmig_error *err)
+{
+    char ws[16];
+    xmlNodePtr a;
+    xmlChar *name;
+
+    name = xmlGetNoNsProp(c, X("name"));
+    if (!name || !name[0] ||
+        strspn((const char *)name, "abcdefghijklmnopqrstuvwxyz"
+               "0123456789_") != strlen((const char *)name) ||
+        xm_strlcpy(g->arch, (const char *)name, sizeof(g->arch)) < 0) {
+        xmlFree(name);
+        return bad(err, c, "guest 'arch' without a valid name");
+    }
+    xmlFree(name);
+    for (a = c->children; a; a = a->next) {
+        if (read_arch_child(g, a, err))
+            return XENMIG_EPARSE;
+        if (!is_elem(a, "wordsize", 0))
+            continue;
+        if (text_of(ws, sizeof(ws), a, err))
+            return XENMIG_EPARSE;
+        if (xm_parse_int(&g->wordsize, ws, 8, 128) ||
+            (g->wordsize != 32 && g->wordsize != 64))
+            return bad(err, a, "wordsize is not 32 or 64: '%s'", ws);
+    }
+    if (!g->wordsize)
+        return bad(err, c, "guest 'arch' without 'wordsize'");
+    return 0;
+}
+
 static int
 read_guest(xm_caps_guest *g, xmlNodePtr guest, xenmig_error *err)
 {
-    char os[16], ws[16];
-    xmlNodePtr c, a, f;
-    xmlChar *name;
+    char os[16];
+    xmlNodePtr c;
     int have_os = 0, have_arch = 0;
 
     memset(g, 0, sizeof(*g));
@@ -513,34 +807,12 @@ read_guest(xm_caps_guest *g, xmlNodePtr guest, xenmig_error *err)
             xm_strlcpy(g->os_type, os, sizeof(g->os_type));
             have_os = 1;
         } else if (is_elem(c, "arch", 0)) {
-            name = xmlGetNoNsProp(c, X("name"));
-            if (!name || !name[0] ||
-                xm_strlcpy(g->arch, (const char *)name,
-                           sizeof(g->arch)) < 0) {
-                xmlFree(name);
-                return bad(err, c, "guest 'arch' without a valid name");
-            }
-            xmlFree(name);
-            for (a = c->children; a; a = a->next) {
-                if (!is_elem(a, "wordsize", 0))
-                    continue;
-                if (text_of(ws, sizeof(ws), a, err))
-                    return XENMIG_EPARSE;
-                if (xm_parse_int(&g->wordsize, ws, 8, 128) ||
-                    (g->wordsize != 32 && g->wordsize != 64))
-                    return bad(err, a, "wordsize is not 32 or 64: '%s'",
-                               ws);
-            }
-            if (!g->wordsize)
-                return bad(err, c, "guest 'arch' without 'wordsize'");
+            if (read_guest_arch(g, c, err))
+                return XENMIG_EPARSE;
             have_arch = 1;
         } else if (is_elem(c, "features", 0)) {
-            for (f = c->children; f; f = f->next) {
-                if (is_elem(f, "pae", 0))
-                    g->pae = 1;
-                else if (is_elem(f, "nonpae", 0))
-                    g->nonpae = 1;
-            }
+            if (read_guest_features(g, c, err))
+                return XENMIG_EPARSE;
         }
     }
     if (!have_os || !have_arch)
@@ -618,6 +890,33 @@ read_extension(xenmig_caps *caps, xmlNodePtr ext, xenmig_error *err)
     return 0;
 }
 
+/* The xen_caps words of one merged guest. */
+static int
+guest_words(xm_buf *buf, const xm_caps_guest *g)
+{
+    const char *a[2] = { NULL, NULL };
+    size_t i;
+    int rc = 0;
+
+    if (strcmp(g->arch, "i686") == 0) {
+        a[0] = g->nonpae || !g->pae ? "x86_32" : NULL;
+        a[1] = g->pae ? "x86_32p" : NULL;
+    } else if (strcmp(g->arch, "ia64") == 0) {
+        a[0] = "ia64";
+        a[1] = g->ia64_be ? "ia64be" : NULL;
+    } else if (strcmp(g->arch, "ppc64") == 0) {
+        a[0] = "powerpc64";
+    } else {
+        a[0] = g->arch;
+    }
+    for (i = 0; i < 2 && !rc; i++) {
+        if (a[i])
+            rc = xm_buf_printf(buf, "%s%s-3.0-%s", buf->len ? " " : "",
+                               g->os_type, a[i]);
+    }
+    return rc;
+}
+
 /* xen_caps words again, from the guests. */
 static int
 rebuild_xen_caps(xenmig_caps *caps, xenmig_error *err)
@@ -626,19 +925,8 @@ rebuild_xen_caps(xenmig_caps *caps, xenmig_error *err)
     size_t i;
     int rc = 0;
 
-    for (i = 0; i < caps->nguests && !rc; i++) {
-        const xm_caps_guest *g = &caps->guests[i];
-        const char *a;
-
-        if (strcmp(g->arch, "x86_64") == 0)
-            a = "x86_64";
-        else if (strcmp(g->arch, "i686") == 0)
-            a = g->pae ? "x86_32p" : "x86_32";
-        else
-            a = g->arch;
-        rc = xm_buf_printf(&buf, "%s%s-3.0-%s", i ? " " : "", g->os_type,
-                           a);
-    }
+    for (i = 0; i < caps->nguests && !rc; i++)
+        rc = guest_words(&buf, &caps->guests[i]);
     if (!rc) {
         xm_free(caps->xen_caps);
         caps->xen_caps = xm_strdup(xm_buf_cstr(&buf));

@@ -297,7 +297,8 @@ typedef struct xenmig_migrate_opts {
     unsigned int flags;         /* XENMIG_MIGRATE_* */
     const char *dname;          /* rename on arrival: refused by xend */
     const char *uri;            /* where the source sends: "host",
-                                   "host:port", "xenmigr://host[:port]";
+                                   "host:port", "xenmigr://host[:port]"
+                                   or "tcp://host[:port]";
                                    NULL = the destination's own host */
     unsigned long resource;     /* cap in Mbit/s; 0 = none */
     int port;                   /* relocation port; 0 = 8002 */
@@ -380,9 +381,10 @@ XENMIG_API int xenmig_migrate_confirm(xenmig_conn *src,
 
 /*
  * Open a connection to the xend of a migration destination given as
- * xm migrate takes it: "host", "host:port" or "xenmigr://host[:port]"
- * (xend at http://host:8000; the port is the relocation port, not
- * xend's), or a xend URI ("http://host:8000", "unix:///path").
+ * xm migrate takes it: "host", "host:port", "xenmigr://host[:port]" or
+ * "tcp://host[:port]" (xend at http://host:8000; the port is the
+ * relocation port, not xend's), or a xend URI ("http://host:8000",
+ * "unix:///path").
  */
 XENMIG_API int xenmig_conn_open_dest(xenmig_conn **out, const char *dest,
                                      xenmig_error *err);
@@ -428,19 +430,28 @@ enum {
     XENMIG_RELOC_BAD_REPLY = 5  /* answered, but not as xend does */
 };
 
-#define XENMIG_CAPS_OPTS_VERSION 1
+#define XENMIG_CAPS_OPTS_VERSION 2
 
 typedef struct xenmig_caps_opts {
-    unsigned int version;     /* XENMIG_CAPS_OPTS_VERSION */
+    unsigned int version;     /* XENMIG_CAPS_OPTS_VERSION (1 or 2) */
     int port;                 /* relocation port; 0 = the config's,
                                  else 8002 */
     const char *config_path;  /* xend-config.sxp to read; NULL = read
                                  $XEND_CONFIG or /etc/xen/xend-config.sxp
                                  only for a unix:// connection */
     long timeout_ms;          /* bound on each network wait; 0 = 5 s */
+    /* version 2: */
+    const char *emulator;     /* <emulator> of every guest; NULL =
+                                 libvirt's (/usr/lib64/xen/bin/qemu-dm
+                                 on x86_64 hosts, else /usr/lib/...) or,
+                                 for a local xend, the one installed */
+    const char *loader;       /* <loader> of HVM guests; NULL =
+                                 /usr/lib/xen/boot/hvmloader (or, for
+                                 a local xend, the one installed) */
 } xenmig_caps_opts;
 
-#define XENMIG_CAPS_OPTS_INIT { XENMIG_CAPS_OPTS_VERSION, 0, NULL, 0 }
+#define XENMIG_CAPS_OPTS_INIT \
+    { XENMIG_CAPS_OPTS_VERSION, 0, NULL, 0, NULL, NULL }
 
 /*
  * Probe the host behind @conn: GET /xend/node, a "(help)" probe of its
@@ -457,10 +468,16 @@ XENMIG_API int xenmig_caps_probe(xenmig_caps **out, xenmig_conn *conn,
                                  xenmig_error *err);
 
 /*
- * Write @caps as a <capabilities> document valid against libvirt's
- * capability schema. With @extended non-zero, also the xenmig:xend
- * element (namespace http://xenmig.org/schemas/capabilities/1) as the
- * last child of <capabilities>. *xml_out is NUL-terminated UTF-8;
+ * Write @caps as a <capabilities> document shaped as libvirt's xen
+ * driver shapes it (merged guests, emulator, loader, machine, HVM
+ * features, NUMA cells) and valid against libvirt's capability schema
+ * of the xend era plus the hap and viridian features that driver
+ * printed (capabilities/caps.rng). With @extended non-zero the
+ * document is a xenmig document, not a libvirt one: it also has the
+ * xenmig:xend element (namespace
+ * http://xenmig.org/schemas/capabilities/1) as the last child of
+ * <capabilities>, which libvirt's closed schema refuses
+ * (capabilities/caps-extended.rng). *xml_out is NUL-terminated UTF-8;
  * free it with xenmig_free(). Returns 0, XENMIG_EINVAL, XENMIG_ENOMEM.
  */
 XENMIG_API int xenmig_caps_to_xml(char **xml_out, const xenmig_caps *caps,
@@ -484,7 +501,9 @@ XENMIG_API void xenmig_caps_free(xenmig_caps *caps);
 XENMIG_API const char *xenmig_caps_arch(const xenmig_caps *caps);
 /* 1 when the host takes live migrations from us (<live/>), else 0. */
 XENMIG_API int xenmig_caps_live(const xenmig_caps *caps);
-/* 1 when <uri_transport>@name</uri_transport> is listed, else 0. */
+/* 1 when <uri_transport>@name</uri_transport> is listed, else 0.
+ * xenmig lists both xenmigr (libvirt's name) and tcp whenever it lists
+ * either; both name xend's relocation protocol. */
 XENMIG_API int xenmig_caps_has_transport(const xenmig_caps *caps,
                                          const char *name);
 /* XENMIG_RELOC_* of the relocation port, and that port (0 unknown). */
@@ -510,8 +529,10 @@ XENMIG_API const char *xenmig_caps_status_str(int status);
 
 /*
  * Can a domain go from the host @src describes to the host @dst
- * describes? Yes when @dst has <live/>, the two share a uri_transport,
- * and @dst offers every guest type (os_type, arch, PAE) @src offers.
+ * describes? Yes when @dst has <live/>, the two share a uri_transport
+ * (tcp and xenmigr count as one), and for every guest of @src @dst has
+ * one of the same os_type and arch with at least its pae, nonpae and
+ * ia64_be features.
  * Returns 1 (yes), 0 (no: a one-line reason in @why, which may be
  * NULL) or XENMIG_EINVAL for a NULL @src or @dst.
  */

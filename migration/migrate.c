@@ -242,6 +242,7 @@ xm_migrate_parse_uri(char *host, size_t host_size, int *port,
 {
     xmlURIPtr u = NULL;
     xm_buf full = XM_BUF_INIT(1024);
+    const char *after;
     char shown[128];
     int rc, p;
 
@@ -256,10 +257,11 @@ xm_migrate_parse_uri(char *host, size_t host_size, int *port,
                           "migration URI '%s' exceeds 512 bytes", shown);
         goto out;
     }
-    /* xend's relocation client connects over IPv4 only */
+    /* xend's relocation client connects over IPv4 only: brackets, or
+     * a second colon after the scheme's, mean an IPv6 address */
+    after = strstr(uri, "://") ? strstr(uri, "://") + 3 : uri;
     if (strchr(uri, '[') || strchr(uri, ']') ||
-        strchr(strstr(uri, "://") ? strstr(uri, "://") + 3 : uri, ':') !=
-        strrchr(uri, ':')) {
+        strchr(after, ':') != strrchr(after, ':')) {
         rc = xm_error_set(err, XENMIG_EINVAL,
                           "IPv6 is not supported by xend's relocation "
                           "(IPv4 only): '%s'", shown);
@@ -279,13 +281,15 @@ xm_migrate_parse_uri(char *host, size_t host_size, int *port,
                           "1..65535)", shown);
         goto out;
     }
-    if (!u || !u->scheme || strcmp(u->scheme, "xenmigr") != 0 ||
+    if (!u || !u->scheme || (strcmp(u->scheme, "xenmigr") != 0 &&
+                             strcmp(u->scheme, "tcp") != 0) ||
         !u->server || !*u->server || u->user ||
         (u->path && *u->path && strcmp(u->path, "/") != 0) ||
         u->query_raw || u->fragment) {
         rc = xm_error_set(err, XENMIG_EINVAL,
                           "invalid migration URI '%s' (want host, "
-                          "host:port or xenmigr://host[:port])", shown);
+                          "host:port, xenmigr://host[:port] or "
+                          "tcp://host[:port])", shown);
         goto out;
     }
     if (xm_strlcpy(host, u->server, host_size) < 0) {

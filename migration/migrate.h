@@ -22,8 +22,9 @@ typedef enum xm_where {
 
 /*
  * Split a migration URI: "host", "host:port", "xenmigr://host[:port]"
- * into @host (@host_size bytes) and *port (left alone when the URI
- * has none). Uses libxml2's URI parser.
+ * or "tcp://host[:port]" (the two names capabilities advertise for
+ * xend's relocation transport) into @host (@host_size bytes) and
+ * *port (left alone when the URI has none). Uses libxml2's URI parser.
  */
 int xm_migrate_parse_uri(char *host, size_t host_size, int *port,
                          const char *uri, xenmig_error *err);

@@ -32,6 +32,31 @@ test_migrate__parse_uri_forms(void)
                     0);
     CU_ASSERT_STRING_EQUAL(host, "10.0.0.5");
     CU_ASSERT_EQUAL(port, 8102);
+    /* tcp: the other name capabilities give the same transport */
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "tcp://10.0.0.6:8202", &err), 0);
+    CU_ASSERT_STRING_EQUAL(host, "10.0.0.6");
+    CU_ASSERT_EQUAL(port, 8202);
+    port = 8002;
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "tcp://h3/", &err), 0);
+    CU_ASSERT_STRING_EQUAL(host, "h3");
+    CU_ASSERT_EQUAL(port, 8002);
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "xenmigr://h4", &err), 0);
+    CU_ASSERT_STRING_EQUAL(host, "h4");
+    CU_ASSERT_EQUAL(port, 8002);
+    /* IPv6, in brackets or not, is refused before any other check */
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "tcp://[::1]:8002", &err),
+                    XENMIG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "IPv6 is not supported"));
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "fe80::1", &err), XENMIG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "IPv6 is not supported"));
+    CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
+                                         "udp://h3", &err), XENMIG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "tcp://host[:port]"));
     CU_ASSERT_EQUAL(xm_migrate_parse_uri(host, sizeof(host), &port,
                                          "http://h2:8000", &err),
                     XENMIG_EINVAL);

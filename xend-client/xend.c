@@ -19,6 +19,9 @@ struct xenmig_node {
     char *machine;
     char *xen_caps;
     char *hw_caps;
+    char *virt_caps;       /* 3.3+, NULL when absent */
+    char *node_to_cpu;     /* 3.2-4.0, NULL when absent */
+    char *cpu_topology;    /* 4.1+, NULL when absent */
     char *xen_version;     /* "major.minor<extra>", "" if unknown */
     int xen_major;         /* -1 if unknown */
     int xen_minor;
@@ -370,6 +373,14 @@ xm_xend_node_from_sexpr(xenmig_node **out, const xm_sexpr *sx,
     if (rc) goto out;
     rc = get_string(&node->hw_caps, sx, "node/hw_caps", false, err);
     if (rc) goto out;
+    rc = get_string(&node->virt_caps, sx, "node/virt_caps", false, err);
+    if (rc) goto out;
+    rc = get_string(&node->node_to_cpu, sx, "node/node_to_cpu", false,
+                    err);
+    if (rc) goto out;
+    rc = get_string(&node->cpu_topology, sx, "node/cpu_topology", false,
+                    err);
+    if (rc) goto out;
     rc = get_string(&extra, sx, "node/xen_extra", false, err);
     if (rc) goto out;
     rc = get_u64_required(&node->total_memory, sx, "node/total_memory",
@@ -446,6 +457,9 @@ xenmig_node_free(xenmig_node *node)
     xm_free(node->machine);
     xm_free(node->xen_caps);
     xm_free(node->hw_caps);
+    xm_free(node->virt_caps);
+    xm_free(node->node_to_cpu);
+    xm_free(node->cpu_topology);
     xm_free(node->xen_version);
     xm_free(node);
 }
@@ -481,6 +495,24 @@ XENMIG_API const char *
 xenmig_node_hw_caps(const xenmig_node *node)
 {
     NODE_STR(hw_caps);
+}
+
+const char *
+xm_xend_node_virt_caps(const xenmig_node *node)
+{
+    NODE_STR(virt_caps);
+}
+
+const char *
+xm_xend_node_node_to_cpu(const xenmig_node *node)
+{
+    NODE_STR(node_to_cpu);
+}
+
+const char *
+xm_xend_node_cpu_topology(const xenmig_node *node)
+{
+    NODE_STR(cpu_topology);
 }
 
 XENMIG_API const char *

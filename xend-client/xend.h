@@ -176,4 +176,10 @@ int xm_xend_node_from_sexpr(xenmig_node **out, const xm_sexpr *sx,
 int xm_xend_domain_from_sexpr(xenmig_domain **out, const xm_sexpr *sx,
                               xenmig_error *err);
 
+/* Node fields libvirt's capabilities need beyond the public
+ * accessors; "" when xend did not send them (borrowed). */
+const char *xm_xend_node_virt_caps(const xenmig_node *node);
+const char *xm_xend_node_node_to_cpu(const xenmig_node *node);
+const char *xm_xend_node_cpu_topology(const xenmig_node *node);
+
 #endif /* XENMIG_XEND_H */

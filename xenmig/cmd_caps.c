@@ -24,6 +24,8 @@ print_json(const xenmig_caps *caps)
         json_object_put(t);
         return -1;
     }
+    if (xenmig_caps_has_transport(caps, "xenmigr"))
+        json_object_array_add(t, json_object_new_string("xenmigr"));
     if (xenmig_caps_has_transport(caps, "tcp"))
         json_object_array_add(t, json_object_new_string("tcp"));
     json_object_object_add(o, "host",
@@ -63,6 +65,8 @@ cmd_caps(int argc, char **argv)
         { "extended", no_argument, NULL, 'x' },
         { "json", no_argument, NULL, 'j' },
         { "config", required_argument, NULL, 'f' },
+        { "emulator", required_argument, NULL, 'E' },
+        { "loader", required_argument, NULL, 'L' },
         { NULL, 0, NULL, 0 },
     };
     xenmig_caps_opts copts = XENMIG_CAPS_OPTS_INIT;
@@ -97,6 +101,12 @@ cmd_caps(int argc, char **argv)
             break;
         case 'f':   /* --config only: -c is change_home_server */
             copts.config_path = optarg;
+            break;
+        case 'E':
+            copts.emulator = optarg;
+            break;
+        case 'L':
+            copts.loader = optarg;
             break;
         default:
             fputs("Try 'xenmig capabilities --help'.\n", stderr);

@@ -22,7 +22,7 @@ def q(b):
 def node(free=3000, total=4096):
     f = [(b"system", b"Linux"), (b"host", b"hx\x1b]0;owned\x07"),
          (b"release", b"3.2\x1b[2J\r\nfake: line"),
-         (b"version", b"#1 SMP"), (b"machine", b"x86_64\xff\xfe"),
+         (b"version", b"#1 SMP"), (b"machine", b"x86_64"),
          (b"nr_cpus", b"4"), (b"total_memory", str(total).encode()),
          (b"free_memory", str(free).encode()),
          (b"xen_major", b"4"), (b"xen_minor", b"4"),

@@ -45,7 +45,9 @@ grep -q '^POST' "$T/requests" && fail "a POST went to xend: $(grep POST "$T/requ
 expect_exit 0 xm info --connect "$U"
 no_raw_controls "$T/stdout" info
 grep -q '^host *: hx\\x1b\]0;owned\\x07$' "$T/stdout" || fail "info host: $(cat "$T/stdout")"
-grep -q '^machine *: x86_64\\xff\\xfe$' "$T/stdout" || fail "info machine"
+# (machine stays x86_64: capabilities refuses a machine it cannot name)
+grep -q '^xen_version *: 4\.4\.0\\xed\\xa0\\x80\\x01$' "$T/stdout" ||
+    fail "info xen_version: $(cat "$T/stdout")"
 expect_exit 0 xm list --connect "$U"
 no_raw_controls "$T/stdout" list
 [ "$(wc -l < "$T/stdout")" -eq 6 ] || fail "list: a name forged a row: $(cat "$T/stdout")"
@@ -76,13 +78,15 @@ assert "\u00f1ame" in names and "evil\x1b[2J\ufffd" in names, names
 PY
 # XML: well-formed, the rule said once
 if command -v xmllint > /dev/null 2>&1; then
+    # xend's own strings (host, version) reach the extended document;
+    # the plain one carries only libvirt's vocabulary
     for x in "" --extended; do
         expect_exit 0 xm capabilities $x --port 1 --connect "$U"
         xmllint --noout "$T/stdout" 2> "$T/xmllint" ||
             fail "capabilities $x: not well-formed: $(head -3 "$T/xmllint")"
-        [ "$(grep -c 'U+FFFD' "$T/stderr")" -eq 1 ] ||
-            fail "capabilities $x: replacement not said once"
     done
+    [ "$(grep -c 'U+FFFD' "$T/stderr")" -eq 1 ] ||
+        fail "capabilities --extended: replacement not said once"
 fi
 
 # 2. write errors: exit 1 and "write error: <cause>"

@@ -35,6 +35,8 @@ OPTIONS = {
     'nr_cpus': (4, int, 'physical CPUs'),
     'cpu_mhz': (2400, int, 'CPU speed reported in /xend/node'),
     'machine': ('x86_64', str, 'machine reported in /xend/node'),
+    'cpu_vendor': ('intel', str, "x86 CPU behind hw_caps: 'intel' (VMX) or 'amd' (SVM)"),
+    'nr_nodes': (1, int, 'NUMA nodes; the CPUs are split evenly between them'),
     'xen_caps': ('xen-3.0-x86_64 xen-3.0-x86_32p hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64',
                  str, 'xen_caps reported in /xend/node'),
     'link_rate': (1000.0, float, 'outgoing migration stream rate, Mbit/s; 0 = unlimited'),
@@ -145,6 +147,10 @@ class HostConfig:
             raise ConfigError('--address must be in 127.0.0.0/8')
         if self.version not in VERSIONS:
             raise ConfigError('--version must be one of %s' % ', '.join(VERSIONS))
+        if self.cpu_vendor not in ('intel', 'amd'):
+            raise ConfigError("--cpu-vendor must be 'intel' or 'amd'")
+        if not 1 <= self.nr_nodes <= max(1, self.nr_cpus):
+            raise ConfigError('--nr-nodes must be 1..--nr-cpus')
         fmt = self.config_format
         if fmt not in ('default', 'absent'):
             try:

@@ -22,6 +22,17 @@ _RELEASE = {
 
 VERSIONS = tuple(_MIGRATE_PARAMS)
 
+# Xen's x86_capability words (xen/include/asm-x86/cpufeature.h, the same
+# layout from 3.0 to 4.4): 0 CPUID 1 EDX (PAE bit 6), 1 0x80000001 EDX,
+# 2 Transmeta, 3 synthetic, 4 CPUID 1 ECX (VMX bit 5), 5 VIA, 6 0x80000001
+# ECX (SVM bit 2), 7 CPUID 7 EBX (NCAPINTS is 8 from 4.1, before that 7 and
+# word 7 stays 0).  Sample words of one Intel (VMX) and one AMD (SVM) CPU.
+_X86_WORDS = {
+    'intel': (0xbfebfbff, 0x2c100800, 0, 0x00007f00, 0x77fafbff, 0, 0x00000021, 0x000027ab),
+    'amd': (0x178bfbff, 0xefd3fbff, 0, 0x00007ff0, 0x00802009, 0, 0x000037ff, 0x00000008),
+}
+_X86_MACHINES = ('i386', 'i486', 'i586', 'i686', 'x86_64', 'amd64', 'i86pc')
+
 
 class Personality:
     """What a client can notice about one xend version range.
@@ -63,6 +74,30 @@ class Personality:
         # sxp layout of a domain: 3.0.x or XendConfig (3.1+)
         self.old_domain_sxp = old
         self.has_pools = version == '4.1'
+
+    def hw_caps(self, machine, vendor):
+        """hw_caps as xend prints Xen's physinfo hw_cap[8] for this host.
+
+        Non-x86 Xen (ia64, powerpc) leaves hw_cap zeroed.  Up to 3.1 xc.c
+        dropped the trailing zero words (and printed all eight words with a
+        trailing ':' when every word was zero); from 3.2 (c/s 15480) it prints
+        all eight.
+        """
+        if machine in _X86_MACHINES:
+            if vendor not in _X86_WORDS:
+                raise ValueError('unknown cpu vendor %r (intel or amd)' % vendor)
+            words = list(_X86_WORDS[vendor])
+            if self.version != '4.1':
+                words[7] = 0
+        else:
+            words = [0] * 8
+        text = ''.join('%08x:' % w for w in words)
+        if self.version == '3.0.0':
+            last = max([i for i, w in enumerate(words) if w] or [-1])
+            if last >= 0:
+                return text[:9 * (last + 1) - 1]
+            return text
+        return text[:-1]
 
     def node_fields(self):
         """Field names of /xend/node, in order."""

@@ -430,9 +430,39 @@ class XendServer:
                 value = sorted(d.name for d in chosen)
         return self._maybe_html(req, value, 'domains')
 
+    def _numa(self):
+        """node_to_cpu, node_to_memory, cpu_topology as xend formats them."""
+        cfg, host = self.host.cfg, self.host
+        nodes = max(1, cfg.nr_nodes)
+        per = max(1, cfg.nr_cpus // nodes)
+        node_of = [min(i // per, nodes - 1) for i in range(cfg.nr_cpus)]
+
+        def ranges(cpus):
+            # XendNode.format_pairs: '0-3,6', or 'no cpus'
+            out, i = [], 0
+            while i < len(cpus):
+                j = i
+                while j + 1 < len(cpus) and cpus[j + 1] == cpus[j] + 1:
+                    j += 1
+                out.append('%d' % cpus[i] if i == j else '%d-%d' % (cpus[i], cpus[j]))
+                i = j + 1
+            return ','.join(out) or 'no cpus'
+
+        pad = '\n' + ' ' * 25
+        to_cpu = pad.join('node%d:%s' % (n, ranges([c for c in range(cfg.nr_cpus)
+                                                    if node_of[c] == n]))
+                          for n in range(nodes))
+        to_mem = pad.join('node%d:%d' % (n, host.free_memory() // nodes)
+                          for n in range(nodes))
+        # format_cpu_to_core_socket_node: the last newline is cut off
+        topo = '\ncpu:    core    socket     node\n' + ''.join(
+            '%3d:%8d %8d %8d\n' % (i, i, 0, node_of[i]) for i in range(cfg.nr_cpus))
+        return nodes, to_cpu, to_mem, topo[:-1]
+
     def node_sxpr(self):
         cfg, pers, host = self.host.cfg, self.pers, self.host
-        nr_nodes, threads = 1, 1
+        nr_nodes, to_cpu, to_mem, topology = self._numa()
+        threads = 1
         cores = max(1, cfg.nr_cpus // threads)
         values = {
             'system': 'Linux', 'host': cfg.reported_host, 'release': '3.2.0-4-amd64',
@@ -440,17 +470,21 @@ class XendServer:
             'nr_cpus': cfg.nr_cpus, 'nr_nodes': nr_nodes, 'sockets_per_node': 1,
             'cores_per_socket': cores, 'threads_per_core': threads,
             'cpu_mhz': cfg.cpu_mhz,
-            'hw_caps': 'bfebfbff:2c100800:00000000:00007f00:77fafbff:00000000:00000021:000027ab',
-            'virt_caps': 'hvm hvm_directio', 'total_memory': host.total_memory,
+            'hw_caps': pers.hw_caps(cfg.machine, cfg.cpu_vendor),
+            # xc.c: 'hvm' (and here 'hvm_directio') when Xen runs HVM
+            # guests, the same condition that puts hvm-* in xen_caps
+            'virt_caps': 'hvm hvm_directio' if 'hvm-' in cfg.xen_caps else '',
+            'total_memory': host.total_memory,
             'free_memory': host.free_memory(), 'free_cpus': 0,
-            'cpu_topology': '\ncpu:    core    socket     node\n' + ''.join(
-                '  %d:       %d        0        0\n' % (i, i) for i in range(cfg.nr_cpus)),
-            'numa_info': ('\nnode:    memsize    memfree    distances\n'
-                          '   0:     %5d      %5d      10\n' % (host.total_memory,
-                                                                host.free_memory())),
-            'node_to_cpu': 'node0:0-%d' % (cfg.nr_cpus - 1),
-            'node_to_memory': 'node0:%d' % host.free_memory(),
-            'node_to_dma32_mem': 'node0:0', 'max_node_id': 0,
+            'cpu_topology': topology,
+            # 4.1-4.4 XendNode.format_numa_info names an undefined
+            # nr_nodes, so its try block always ends in 'none'
+            'numa_info': 'none',
+            'node_to_cpu': to_cpu,
+            'node_to_memory': to_mem,
+            'node_to_dma32_mem': ('\n' + ' ' * 25).join(
+                'node%d:0' % n for n in range(nr_nodes)),
+            'max_node_id': nr_nodes - 1,
             'xen_major': pers.xen_major, 'xen_minor': pers.xen_minor,
             'xen_extra': pers.xen_extra, 'xen_caps': cfg.xen_caps,
             'xen_scheduler': 'credit', 'xen_pagesize': 4096,
