@@ -4,6 +4,7 @@
 #   make                  library, tool
 #   make check            unit tests, emulator tests, ABI checks
 #   make check SANITIZE=1 the same under AddressSanitizer + UBSan
+#   make check FLOOR=1    the same with every compat path forced on
 #   make install DESTDIR=... PREFIX=/usr LIBDIR=/usr/lib64
 #   make lint | dist | rpm | man | clean | bench | demo
 
@@ -22,9 +23,9 @@ BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS    := libcurl libxml-2.0 json-c
-DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS) xenstore)
-DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS) xenstore) -lpthread
+DEPS    := libcurl libxml-2.0
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS))
+DEPS_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS)) -lpthread
 CUNIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags cunit)
 CUNIT_LIBS   := $(shell $(PKG_CONFIG) --libs cunit)
 
@@ -39,10 +40,45 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter
+
+# ---- platform floor (docs/PLATFORMS.md) ----------------------------------
+# The oldest platforms are EL6 (gcc 4.4, glibc 2.12, libcurl 7.19.7),
+# Debian 7 and SLES 11. FLOOR=1 defines XM_FLOOR, which takes every
+# compat path against today's libraries, in build-floor/ (make check
+# FLOOR=1 runs the tests that way). Warning flags newer than gcc 4.4
+# are kept only where the compiler takes them; WERROR= builds without
+# -Werror (an old compiler's extra warnings need not stop a package).
+# libxenstore has a xenstore.pc from Xen 4.9 and xenstore.h from 4.2:
+# before, -lxenstore and xs.h (XM_XS_H). clock_gettime is in librt
+# before glibc 2.17. The library itself does not use json-c.
+ifeq ($(FLOOR),1)
+B := build-floor
+FLOOR_CFLAGS := -DXM_FLOOR -DCURL_DISABLE_DEPRECATION
+endif
+WERROR ?= -Werror
+WARN := $(filter-out -Werror,$(WARN)) $(WERROR) -Wvla -Wlogical-op \
+        -Wundef -Wpointer-arith -Wold-style-definition
+cc_takes = $(shell $(CC) -Werror $(1) -x c -c -o /dev/null /dev/null \
+                 >/dev/null 2>&1 && echo $(1))
+WARN += $(call cc_takes,-Wduplicated-cond) \
+        $(call cc_takes,-Wimplicit-fallthrough)
+XS_CFLAGS := $(shell $(PKG_CONFIG) --cflags xenstore 2>/dev/null)
+XS_LIBS   := $(shell $(PKG_CONFIG) --libs xenstore 2>/dev/null || \
+                 echo -lxenstore)
+XS_CFLAGS += $(shell printf '\043include <xenstore.h>\n' | \
+                 $(CC) $(XS_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+                 echo -DXM_XS_H)
+RT_LIBS := $(shell printf '\043include <time.h>\nint main(void) { struct \
+                 timespec t; return clock_gettime(CLOCK_MONOTONIC, &t); }' | \
+                 $(CC) -x c -o /dev/null - >/dev/null 2>&1 || echo -lrt)
+DEPS_CFLAGS += $(XS_CFLAGS)
+DEPS_LIBS := $(filter-out -lpthread,$(DEPS_LIBS)) $(XS_LIBS) $(RT_LIBS) \
+             -lpthread
+# ---- end of the platform floor block --------------------------------------
 # Includes name their folder ("migration/relay.h") from the top of the
 # tree; the command-line tool sees the public header only (CLI_CFLAGS).
-CC_FLAGS  := -std=c99 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
-             -fvisibility=hidden -Iinclude
+CC_FLAGS  := -std=gnu99 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
+             -fvisibility=hidden -Iinclude $(FLOOR_CFLAGS)
 XM_CFLAGS := $(CC_FLAGS) -I. $(DEPS_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 CLI_CFLAGS := $(CC_FLAGS) $(SAN_FLAGS) $(CFLAGS)
 XM_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
@@ -106,7 +142,8 @@ $(B)/$(NAME): $(CLI_OBJ) $(B)/lib$(NAME).so
 # The paths are those of this make run: install writes its own copy,
 # so "make; make install PREFIX=/usr" never installs a stale one.
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|  *@RT_LIBS@| $(RT_LIBS)|' -e 's| *$$||'
 $(B)/$(NAME).pc: $(NAME).pc.in Makefile
 	$(PC_SED) $< > $@
 
@@ -132,7 +169,7 @@ deps:
 
 check: deps
 	$(MAKE) all $(B)/run-tests
-	B=$(B) SANITIZE=$(SANITIZE) sh tests/check.sh
+	B=$(B) SANITIZE=$(SANITIZE) FLOOR=$(FLOOR) sh tests/check.sh
 
 demo: deps
 	$(MAKE) all
@@ -212,7 +249,7 @@ rpm: dist
 	    --define "_topdir $(RPMTOP)" $(RPMTOP)/SOURCES/$(DIST).tar.gz
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-floor
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 -include fuzz/fuzz.mk
