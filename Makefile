@@ -162,6 +162,11 @@ $(B)/run-tests: $(TEST_OBJ) $(B)/lib$(NAME).a
 $(B)/bench-%: bench/%.c $(B)/lib$(NAME).a
 	$(CC) $(XM_CFLAGS) -o $@ $< $(B)/lib$(NAME).a $(XM_LDFLAGS) \
 	    $(DEPS_LIBS)
+# the Unix-socket request path against the tests' canned server
+$(B)/bench-xendsock: bench/xendsock.c tests/support/httpd.c \
+    $(B)/lib$(NAME).a
+	$(CC) $(XM_CFLAGS) -o $@ bench/xendsock.c tests/support/httpd.c \
+	    $(B)/lib$(NAME).a $(XM_LDFLAGS) $(DEPS_LIBS)
 
 # Install (as root) or name (otherwise) the Debian packages needed.
 deps:
