@@ -71,6 +71,15 @@ XS_CFLAGS += $(shell printf '\043include <xenstore.h>\n' | \
 RT_LIBS := $(shell printf '\043include <time.h>\nint main(void) { struct \
                  timespec t; return clock_gettime(CLOCK_MONOTONIC, &t); }' | \
                  $(CC) -x c -o /dev/null - >/dev/null 2>&1 || echo -lrt)
+# json-c (the tool only): 0.11 moved to json-c/ and json-c.pc; 0.10
+# has json/ and json.pc (XM_JSON_H). CUnit without cunit.pc: -lcunit.
+JSON_PC := $(shell $(PKG_CONFIG) --exists json-c 2>/dev/null && \
+               echo json-c || ($(PKG_CONFIG) --exists json 2>/dev/null && \
+               echo json))
+JSON_CFLAGS := $(if $(JSON_PC),$(shell $(PKG_CONFIG) --cflags $(JSON_PC))) \
+               $(if $(filter json,$(JSON_PC)),-DXM_JSON_H)
+JSON_LIBS := $(if $(JSON_PC),$(shell $(PKG_CONFIG) --libs $(JSON_PC)),-ljson-c)
+CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 DEPS_CFLAGS += $(XS_CFLAGS)
 DEPS_LIBS := $(filter-out -lpthread,$(DEPS_LIBS)) $(XS_LIBS) $(RT_LIBS) \
              -lpthread
@@ -133,11 +142,11 @@ $(B)/obj/xenmig/help.h: scripts/md2help.sh $(wildcard docs/commands/*.md)
 	mv $@.tmp $@
 $(B)/obj/xenmig/main.o: $(B)/obj/xenmig/help.h
 $(CLI_OBJ): XM_CFLAGS := $(CLI_CFLAGS) -I$(B)/obj/xenmig \
-    $(shell $(PKG_CONFIG) --cflags json-c)
+    $(JSON_CFLAGS)
 
 $(B)/$(NAME): $(CLI_OBJ) $(B)/lib$(NAME).so
 	$(CC) -o $@ $(CLI_OBJ) $(XM_LDFLAGS) -L$(B) -l$(NAME) \
-	    $(shell $(PKG_CONFIG) --libs json-c)
+	    $(JSON_LIBS)
 
 # The paths are those of this make run: install writes its own copy,
 # so "make; make install PREFIX=/usr" never installs a stale one.
