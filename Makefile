@@ -52,7 +52,7 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 # before, -lxenstore and xs.h (XM_XS_H). clock_gettime is in librt
 # before glibc 2.17. The library itself does not use json-c.
 ifeq ($(FLOOR),1)
-B := build-floor
+B := $(if $(filter 1,$(SANITIZE)),build-floor-san,build-floor)
 FLOOR_CFLAGS := -DXM_FLOOR -DCURL_DISABLE_DEPRECATION
 endif
 WERROR ?= -Werror
@@ -263,7 +263,7 @@ rpm: dist
 	    --define "_topdir $(RPMTOP)" $(RPMTOP)/SOURCES/$(DIST).tar.gz
 
 clean:
-	rm -rf build build-san build-floor
+	rm -rf build build-san build-floor build-floor-san
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 -include fuzz/fuzz.mk
