@@ -4,6 +4,7 @@
 #   make                  library, tool
 #   make check            unit tests, emulator tests, ABI checks
 #   make check SANITIZE=1 the same under AddressSanitizer + UBSan
+#   make check FLOOR=1    the same with every compat path forced on
 #   make install DESTDIR=... PREFIX=/usr LIBDIR=/usr/lib64
 #   make lint | dist | rpm | man | clean | bench | demo
 
@@ -22,18 +23,19 @@ BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
 
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
-DEPS    := libcurl libxml-2.0 json-c
+DEPS    := libcurl libxml-2.0
 # Quiet when a package is missing: a target that compiles says so in
 # one line (DEPS_GUARD) instead of pkg-config's errors on every make.
+# xenstore, json-c and CUnit are found in the platform floor block
+# below, with fallbacks for the floor's missing .pc files.
 PC = $(shell $(PKG_CONFIG) $(1) 2>/dev/null)
-DEPS_CFLAGS := $(call PC,--cflags $(DEPS) xenstore)
-DEPS_LIBS   := $(call PC,--libs $(DEPS) xenstore) -lpthread
+DEPS_CFLAGS := $(call PC,--cflags $(DEPS))
+DEPS_LIBS   := $(call PC,--libs $(DEPS)) -lpthread
 CUNIT_CFLAGS := $(call PC,--cflags cunit)
 CUNIT_LIBS   := $(call PC,--libs cunit)
-JSONC_CFLAGS := $(call PC,--cflags json-c)
-JSONC_LIBS   := $(call PC,--libs json-c)
-DEPS_MISSING = $(strip $(foreach m,$(DEPS) xenstore cunit,$(if $(shell \
-    $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))))
+DEPS_MISSING = $(strip $(foreach m,$(DEPS),$(if $(shell \
+    $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))) \
+    $(if $(JSON_PC),,json-c))
 DEPS_GUARD = $(if $(DEPS_MISSING),$(error pkg-config finds no \
     $(DEPS_MISSING): install the build dependencies with 'make deps' \
     (Debian: scripts/deps.sh names them; XENMIG_NO_DEPS=1 skips it)))
@@ -49,10 +51,54 @@ endif
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wno-unused-parameter
+
+# ---- platform floor (docs/PLATFORMS.md) ----------------------------------
+# The oldest platforms are EL6 (gcc 4.4, glibc 2.12, libcurl 7.19.7),
+# Debian 7 and SLES 11. FLOOR=1 defines XM_FLOOR, which takes every
+# compat path against today's libraries, in build-floor/ (make check
+# FLOOR=1 runs the tests that way). Warning flags newer than gcc 4.4
+# are kept only where the compiler takes them; WERROR= builds without
+# -Werror (an old compiler's extra warnings need not stop a package).
+# libxenstore has a xenstore.pc from Xen 4.9 and xenstore.h from 4.2:
+# before, -lxenstore and xs.h (XM_XS_H). clock_gettime is in librt
+# before glibc 2.17. json-c: the library (the step cookie) and the tool.
+ifeq ($(FLOOR),1)
+B := $(if $(filter 1,$(SANITIZE)),build-floor-san,build-floor)
+FLOOR_CFLAGS := -DXM_FLOOR -DCURL_DISABLE_DEPRECATION
+endif
+WERROR ?= -Werror
+WARN := $(filter-out -Werror,$(WARN)) $(WERROR) -Wvla -Wlogical-op \
+        -Wundef -Wpointer-arith -Wold-style-definition
+cc_takes = $(shell $(CC) -Werror $(1) -x c -c -o /dev/null /dev/null \
+                 >/dev/null 2>&1 && echo $(1))
+WARN += $(call cc_takes,-Wduplicated-cond) \
+        $(call cc_takes,-Wimplicit-fallthrough)
+XS_CFLAGS := $(shell $(PKG_CONFIG) --cflags xenstore 2>/dev/null)
+XS_LIBS   := $(shell $(PKG_CONFIG) --libs xenstore 2>/dev/null || \
+                 echo -lxenstore)
+XS_CFLAGS += $(shell printf '\043include <xenstore.h>\n' | \
+                 $(CC) $(XS_CFLAGS) -E -x c - >/dev/null 2>&1 || \
+                 echo -DXM_XS_H)
+RT_LIBS := $(shell printf '\043include <time.h>\nint main(void) { struct \
+                 timespec t; return clock_gettime(CLOCK_MONOTONIC, &t); }' | \
+                 $(CC) -x c -o /dev/null - >/dev/null 2>&1 || echo -lrt)
+# json-c: 0.11 moved to json-c/ and json-c.pc; 0.10
+# has json/ and json.pc (XM_JSON_H). CUnit without cunit.pc: -lcunit.
+JSON_PC := $(shell $(PKG_CONFIG) --exists json-c 2>/dev/null && \
+               echo json-c || ($(PKG_CONFIG) --exists json 2>/dev/null && \
+               echo json))
+JSON_CFLAGS := $(if $(JSON_PC),$(shell $(PKG_CONFIG) --cflags $(JSON_PC))) \
+               $(if $(filter json,$(JSON_PC)),-DXM_JSON_H)
+JSON_LIBS := $(if $(JSON_PC),$(shell $(PKG_CONFIG) --libs $(JSON_PC)),-ljson-c)
+CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
+DEPS_CFLAGS += $(XS_CFLAGS) $(JSON_CFLAGS)
+DEPS_LIBS := $(filter-out -lpthread,$(DEPS_LIBS)) $(XS_LIBS) $(JSON_LIBS) \
+             $(RT_LIBS) -lpthread
+# ---- end of the platform floor block --------------------------------------
 # Includes name their folder ("migration/relay.h") from the top of the
 # tree; the command-line tool sees the public header only (CLI_CFLAGS).
-CC_FLAGS  := -std=c99 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
-             -fvisibility=hidden -Iinclude
+CC_FLAGS  := -std=gnu99 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC \
+             -fvisibility=hidden -Iinclude $(FLOOR_CFLAGS)
 XM_CFLAGS := $(CC_FLAGS) -I. $(DEPS_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 CLI_CFLAGS := $(CC_FLAGS) $(SAN_FLAGS) $(CFLAGS)
 XM_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
@@ -106,13 +152,14 @@ $(B)/obj/xenmig/help.h: scripts/md2help.sh $(wildcard docs/commands/*.md)
 	sh scripts/md2help.sh $(sort $(wildcard docs/commands/*.md)) > $@.tmp
 	mv $@.tmp $@
 $(B)/obj/xenmig/main.o: $(B)/obj/xenmig/help.h
-$(CLI_OBJ): XM_CFLAGS := $(CLI_CFLAGS) -I$(B)/obj/xenmig $(JSONC_CFLAGS)
+$(CLI_OBJ): XM_CFLAGS := $(CLI_CFLAGS) -I$(B)/obj/xenmig \
+    $(JSON_CFLAGS)
 
 # The tool in the build tree finds its library beside it ($ORIGIN), so
 # ./build/xenmig runs as built; "make install" installs a copy linked
 # without that run path.
 CLI_LINK = $(CC) -o $@ $(CLI_OBJ) $(XM_LDFLAGS) -L$(B) -l$(NAME) \
-	    $(JSONC_LIBS)
+	    $(JSON_LIBS)
 $(B)/$(NAME): $(CLI_OBJ) $(B)/lib$(NAME).so
 	$(CLI_LINK) -Wl,-rpath,'$$ORIGIN'
 $(B)/$(NAME).install: $(CLI_OBJ) $(B)/lib$(NAME).so
@@ -121,7 +168,9 @@ $(B)/$(NAME).install: $(CLI_OBJ) $(B)/lib$(NAME).so
 # The paths are those of this make run: install writes its own copy,
 # so "make; make install PREFIX=/usr" never installs a stale one.
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|  *@RT_LIBS@| $(RT_LIBS)|' \
+	    -e 's|@JSON_PC@|$(or $(JSON_PC),json-c)|' -e 's| *$$||'
 $(B)/$(NAME).pc: $(NAME).pc.in Makefile
 	$(PC_SED) $< > $@
 
@@ -148,6 +197,11 @@ $(B)/run-tests: $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a
 $(B)/bench-%: bench/%.c $(B)/lib$(NAME).a
 	$(CC) $(XM_CFLAGS) -o $@ $< $(B)/lib$(NAME).a $(XM_LDFLAGS) \
 	    $(DEPS_LIBS)
+# the Unix-socket request path against the tests' canned server
+$(B)/bench-xendsock: bench/xendsock.c tests/support/httpd.c \
+    $(B)/lib$(NAME).a
+	$(CC) $(XM_CFLAGS) -o $@ bench/xendsock.c tests/support/httpd.c \
+	    $(B)/lib$(NAME).a $(XM_LDFLAGS) $(DEPS_LIBS)
 
 # bench/sxp-arena.sh's baseline: the same parser with a malloc for every
 # node instead of the arena (lib/sexpr.c, XM_SEXPR_PLAIN_MALLOC)
@@ -161,7 +215,7 @@ deps:
 
 check: deps
 	$(MAKE) all $(B)/run-tests
-	B=$(B) SANITIZE=$(SANITIZE) sh tests/check.sh
+	B=$(B) SANITIZE=$(SANITIZE) FLOOR=$(FLOOR) sh tests/check.sh
 
 demo:
 	@sh scripts/deps.sh --why "to build xenmig and run its demo"
@@ -243,7 +297,7 @@ rpm: dist
 	    --define "_topdir $(RPMTOP)" $(RPMTOP)/SOURCES/$(DIST).tar.gz
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-floor build-floor-san
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
     $(B)/obj-test/lib/alloc.d

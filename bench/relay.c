@@ -4,11 +4,13 @@
  *
  * Throughput: a sender thread streams N bytes from a static buffer to
  * a sink thread that discards them (then answers "(ok)\n", as a
- * destination does), over loopback, three ways: directly (baseline),
- * through xm_relay uncapped, and through socat as a peer relay (when
- * installed). Rates are measured at the sink, from its first byte to
- * EOF; CPU is getrusage() of the whole process (sender + sink + relay)
- * plus socat's own (RUSAGE_CHILDREN). Cap accuracy: the relay capped at
+ * destination does), over loopback, four ways: directly (baseline),
+ * through xm_relay uncapped, through xm_relay on the kernel's default
+ * 16-page pipe (as on Linux before 2.6.35: opts.default_pipe), and
+ * through socat as a peer relay (when installed). Rates are measured
+ * at the sink, from its first byte to EOF; CPU is getrusage() of the
+ * whole process (sender + sink + relay) plus socat's own
+ * (RUSAGE_CHILDREN). Cap accuracy: the relay capped at
  * 50, 200 and 1000 Mbit/s for about 5.5 s each; the sink counts bytes
  * per 1-second window.
  *
@@ -200,8 +202,9 @@ struct result {
     int ok;
 };
 
-enum way { DIRECT, RELAY, SOCAT };
-static const char *way_name[] = { "direct", "xm_relay", "socat" };
+enum way { DIRECT, RELAY, RELAY64K, SOCAT };
+static const char *way_name[] = { "direct", "xm_relay", "relay-64K",
+                                  "socat" };
 
 static struct result
 run(enum way way, uint64_t n, uint64_t rate_bps, struct sink *s)
@@ -222,7 +225,7 @@ run(enum way way, uint64_t n, uint64_t rate_bps, struct sink *s)
     memset(&snd, 0, sizeof(snd));
     snd.n = n;
     snd.port = s->port;
-    if (way == RELAY) {
+    if (way == RELAY || way == RELAY64K) {
         memset(&o, 0, sizeof(o));
         o.listen_addr.sin_family = AF_INET;
         o.listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -234,6 +237,7 @@ run(enum way way, uint64_t n, uint64_t rate_bps, struct sink *s)
         o.accept_timeout_ms = 10000;
         o.stall_ms = 10000;
         o.verdict_timeout_ms = 10000;
+        o.default_pipe = way == RELAY64K;   /* as before Linux 2.6.35 */
         if (xm_relay_start(&r, &o, &err)) {
             fprintf(stderr, "bench-relay: %s\n", err.msg);
             exit(1);
@@ -319,8 +323,8 @@ main(int argc, char **argv)
 {
     static const uint64_t caps[] = { 50000000, 200000000, 1000000000 };
     static struct sink s;
-    double mb[3][16], cpu[3][16];
-    double m[3], c[3];
+    double mb[4][16], cpu[4][16];
+    double m[4], c[4];
     int have_socat, ways, runs = 3, gib = 2;
     int i, w, k;
     uint64_t n, maxwin;
@@ -336,7 +340,7 @@ main(int argc, char **argv)
     memset(out_buf, 0x5a, sizeof(out_buf));
     machine();
     have_socat = system("command -v socat >/dev/null 2>&1") == 0;
-    ways = have_socat ? 3 : 2;
+    ways = have_socat ? 4 : 3;
     n = (uint64_t)gib << 30;
 
     printf("throughput: %d GiB over loopback, median of %d runs "
@@ -363,6 +367,9 @@ main(int argc, char **argv)
     for (w = 0; w < ways; w++)
         printf("  %-9s %9.0f %9.3f %14.3f %16.3f\n", way_name[w], m[w],
                m[w] / m[DIRECT], c[w], c[w] - c[DIRECT]);
+    printf("  relay-64K / xm_relay: %.3f x the rate, %+.3f CPU s/GiB "
+           "(the kernel's default pipe vs the raised one)\n",
+           m[RELAY64K] / m[RELAY], c[RELAY64K] - c[RELAY]);
     if (!have_socat)
         printf("  socat: not installed, skipped\n");
     else

@@ -41,7 +41,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
+#ifdef XM_JSON_H
+# include <json/json.h>       /* json-c 0.10 (Debian 7) */
+#else
+# include <json-c/json.h>
+#endif
 
 #if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
 # if __GLIBC_PREREQ(2, 25)
@@ -51,6 +55,14 @@
 #endif
 
 #include "migration/cookie.h"
+
+/* json_tokener_new_ex() (a depth limit) came with json-c 0.11; on 0.10
+ * the tokener's fixed depth (32) bounds the parse, and the member type
+ * checks refuse anything nested below the fields object either way. */
+#if defined(JSON_C_VERSION_NUM) && JSON_C_VERSION_NUM >= 0x000b00 && \
+    !defined(XM_FLOOR)
+# define XM_HAVE_JSON_TOKENER_NEW_EX 1
+#endif
 
 #define CK_NAME "xenmig-cookie"
 #define CK_FORMAT 2
@@ -655,7 +667,11 @@ static int
 parse_text(json_object **root, const char *text, size_t len,
            xenmig_error *err)
 {
+#ifdef XM_HAVE_JSON_TOKENER_NEW_EX
     json_tokener *tok = json_tokener_new_ex(CK_JSON_DEPTH);
+#else
+    json_tokener *tok = json_tokener_new();
+#endif
     enum json_tokener_error jerr;
     int rc = 0;
 
@@ -783,6 +799,11 @@ read_fields(xm_cookie *c, json_object *fields, xenmig_error *err)
             return xm_error_set(err, XENMIG_ERANGE,
                                 "cookie has more than %d fields",
                                 XM_COOKIE_MAX_FIELDS);
+        if (json_object_is_type(val, json_type_object) ||
+            json_object_is_type(val, json_type_array))
+            return xm_error_set(err, XENMIG_EPARSE,
+                                "cookie nests deeper than its fields "
+                                "object");
         if (!json_object_is_type(val, json_type_string))
             return xm_error_set(err, XENMIG_EPARSE,
                                 "cookie field '%.32s' is not a string",

@@ -34,6 +34,7 @@ struct xm_relay {
     int src;                    /* the source xend's connection */
     int dst;                    /* to the destination */
     int pipe_r, pipe_w;         /* splice pipe */
+    size_t pipe_cap;            /* its capacity, bytes */
     int wake_r, wake_w;         /* xm_relay_cancel() wakes poll() */
     int port;
     int cancel;                 /* set atomically */
@@ -76,7 +77,7 @@ dur(char *buf, size_t size, long ms)
 static int
 cancelled(xm_relay *r)
 {
-    return __atomic_load_n(&r->cancel, __ATOMIC_SEQ_CST);
+    return __sync_fetch_and_add(&r->cancel, 0);
 }
 
 static void
@@ -329,21 +330,18 @@ pump(xm_relay *r)
 {
     struct pollfd p[3];
     size_t in_pipe = 0;
-    size_t pipe_cap = XM_RELAY_PIPE_SIZE;
+    size_t pipe_cap = r->pipe_cap;
     int src_eof = 0, dst_shut = 0, dst_eof = 0, src_dead = 0;
     int dst_dead = 0;
     long verdict_deadline = 0;
     long now, timeout, t;
     int moved, want_src_in, want_dst_out, want_dst_in, want_src_out;
-    int np, n, fl;
+    int np, n;
     ssize_t k;
     size_t want;
     char d[32];
 
     r->last_move = xm_now_ms();
-    fl = fcntl(r->pipe_w, F_GETPIPE_SZ);
-    if (fl > 0)
-        pipe_cap = (size_t)fl;
     clock_gettime(CLOCK_MONOTONIC, &r->refill);
     for (;;) {
         now = xm_now_ms();
@@ -544,6 +542,32 @@ worker(void *arg)
     return NULL;
 }
 
+/*
+ * Raise the splice pipe to XM_RELAY_PIPE_SIZE unless @keep_default;
+ * its capacity. A kernel before 2.6.35 has no F_SETPIPE_SZ (EINVAL),
+ * pipe-max-size may refuse the size (EPERM), and the floor build
+ * (XM_FLOOR) does not ask: the pipe then keeps the kernel's default of
+ * 16 pages (pipe(7)), and the relay moves that much per splice().
+ */
+static size_t
+pipe_capacity(int fd, int keep_default)
+{
+    long page = sysconf(_SC_PAGESIZE);
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ) && !defined(XM_FLOOR)
+    int n;
+
+    if (!keep_default)
+        (void)fcntl(fd, F_SETPIPE_SZ, XM_RELAY_PIPE_SIZE);
+    n = fcntl(fd, F_GETPIPE_SZ);
+    if (n > 0)
+        return (size_t)n;
+#else
+    (void)fd;
+    (void)keep_default;
+#endif
+    return 16 * (size_t)(page > 0 ? page : 4096);
+}
+
 int
 xm_relay_start(xm_relay **out, const xm_relay_opts *opts,
                xenmig_error *err)
@@ -601,8 +625,8 @@ xm_relay_start(xm_relay **out, const xm_relay_opts *opts,
     }
     r->pipe_r = p[0];
     r->pipe_w = p[1];
-    /* may be refused above /proc/sys/fs/pipe-max-size: keep the default */
-    (void)fcntl(r->pipe_w, F_SETPIPE_SZ, XM_RELAY_PIPE_SIZE);
+    r->pipe_cap = pipe_capacity(r->pipe_w, r->o.default_pipe);
+    r->res.pipe_bytes = r->pipe_cap;
 
     inet_ntop(AF_INET, &opts->listen_addr.sin_addr, ip, sizeof(ip));
     r->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -657,7 +681,7 @@ xm_relay_cancel(xm_relay *r)
 
     if (!r)
         return;
-    __atomic_store_n(&r->cancel, 1, __ATOMIC_SEQ_CST);
+    (void)__sync_fetch_and_or(&r->cancel, 1);
     n = write(r->wake_w, &c, 1);  /* a full pipe is already awake */
     (void)n;
 }

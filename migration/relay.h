@@ -49,6 +49,9 @@ typedef struct xm_relay_opts {
                                        report with done = 1; non-zero
                                        return cancels; NULL = none */
     void *payload;
+    int default_pipe;               /* 1: leave the splice pipe at the
+                                       kernel's default size, as on
+                                       Linux before 2.6.35 (bench) */
 } xm_relay_opts;
 
 typedef struct xm_relay_result {
@@ -60,6 +63,7 @@ typedef struct xm_relay_result {
     int cancelled;
     int stalled;
     int refused_peers;              /* connections from other hosts */
+    size_t pipe_bytes;              /* the splice pipe's capacity */
 } xm_relay_result;
 
 /*

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # check.sh: what "make check" runs. Each stage counts its tests; the
 # last line sums them as "N passed, N failed[, N skipped]".
-#   B=build|build-san   the build directory
+#   B=build|build-san|build-floor   the build directory
+#   FLOOR=1             the floor build: also check its compat paths
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -54,12 +55,19 @@ fi
 run sh tests/headertest.sh
 if [ "$st" -eq 0 ]; then count header 0 1 0 0; else count header 0 0 1 0; fi
 
+if [ "${FLOOR:-}" = 1 ]; then
+    echo "== floor: compat paths (docs/PLATFORMS.md)"
+    run sh tests/check-floor.sh "$B/libxenmig.a"
+    if [ "$st" -eq 0 ]; then count floor 0 1 0 0; else count floor 0 0 1 0; fi
+fi
+
 # The emulator's own tests and the command-line and integration tests
 # run CHECK_JOBS at a time (default: the number of CPUs): they mostly
 # wait on emulated hosts, each on a network of its own, so they do not
 # meet. The longest start first. Each one's output is shown whole, in
 # the usual order, once all are done; a line per test marks progress.
-# The emulator is Python: the sanitizer run has nothing to add there.
+# The emulator is Python: the sanitizer and floor runs have nothing to
+# add there.
 jobs=${CHECK_JOBS:-$(nproc 2>/dev/null || echo 1)}
 n=0
 # add_job NAME COMMAND...: queue a job
@@ -69,7 +77,8 @@ add_job() {
     shift
     printf '%s\n' "$*" > "$tmp/job.$n.sh"
 }
-if [ -x tests/emulator/run-tests ] && [ "${SANITIZE:-}" != 1 ]; then
+if [ -x tests/emulator/run-tests ] && [ "${SANITIZE:-}" != 1 ] &&
+   [ "${FLOOR:-}" != 1 ]; then
     add_job emulator tests/emulator/run-tests
 fi
 if [ -d tests/cli ]; then

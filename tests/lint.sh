@@ -7,6 +7,8 @@
 #  - includes name their folder and point only down the layers:
 #    lib (base) < xend-client (host) < capabilities < migration; the
 #    tool (xenmig/) includes the public header and its own files only
+#  - the platform floor (docs/PLATFORMS.md): C that gcc 4.4 compiles,
+#    and the library calls of tests/api-floor.tsv (tests/api-floor.sh)
 set -u
 cd "$(dirname "$0")/.."
 status=0
@@ -76,5 +78,13 @@ for f in $(ls $(for l in $layers; do echo "$l/*.[ch]"; done) \
         fi
     done
 done
+# gcc 4.4 (EL6) has none of these: __atomic_* came in 4.7, the C11
+# keywords and the overflow builtins in 4.6 to 5, __has_* in 5 and 10
+late='(__atomic_[a-z_]+|_Static_assert|_Generic|_Thread_local|_Noreturn|_Alignof|_Alignas|__auto_type|__has_(attribute|include|builtin)|__builtin_[a-z]+_overflow)|<stdatomic\.h>|<threads\.h>'
+if grep -nE "$late" $files; then
+    echo "lint: a construct gcc 4.4 lacks (docs/PLATFORMS.md)" >&2
+    status=1
+fi
+sh tests/api-floor.sh || status=1
 [ $status -eq 0 ] && echo "lint: ok"
 exit $status

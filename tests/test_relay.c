@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -128,7 +129,7 @@ dest_main(void *arg)
                 break;
             }
             d->sum = fnv(d->sum, buf, (size_t)n);
-            __atomic_add_fetch(&d->bytes, (uint64_t)n, __ATOMIC_SEQ_CST);
+            __sync_add_and_fetch(&d->bytes, (uint64_t)n);
         }
         if (d->eof && d->verdict)
             n = send(c, d->verdict, strlen(d->verdict), MSG_NOSIGNAL);
@@ -315,6 +316,73 @@ test_relay__stream_arrives_intact_with_ok(void)
     CU_ASSERT_EQUAL(res.refused_peers, 0);
 }
 
+/* The kernel's default pipe, as before Linux 2.6.35: a 16-page splice. */
+static void
+test_relay__stream_arrives_intact_through_a_default_pipe(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    struct dest d;
+    struct source s;
+    uint64_t n = 8 * 1024 * 1024 + 4321;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.default_pipe = 1;
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, n, &res, &err), 0);
+    CU_ASSERT_EQUAL(d.bytes, n);
+    CU_ASSERT_TRUE(d.eof);
+    CU_ASSERT_EQUAL(d.sum, s.sum);
+    CU_ASSERT_STRING_EQUAL(s.verdict, ok_line);
+    CU_ASSERT_EQUAL(res.verdict, 1);
+    CU_ASSERT_EQUAL(res.bytes_to_dest, n + 8);
+    CU_ASSERT_EQUAL(res.pipe_bytes, 16 * (size_t)sysconf(_SC_PAGESIZE));
+}
+
+/* The raised pipe where the kernel allows it; the floor build never asks. */
+static void
+test_relay__pipe_is_raised_unless_floor(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    struct dest d;
+    struct source s;
+    size_t dflt = 16 * (size_t)sysconf(_SC_PAGESIZE);
+    long long max = 0;
+    char line[32] = "";
+    FILE *f;
+
+    f = fopen("/proc/sys/fs/pipe-max-size", "r");
+    if (f) {
+        if (!fgets(line, sizeof(line), f))
+            line[0] = '\0';
+        fclose(f);
+    }
+    line[strcspn(line, "\n")] = '\0';
+    if (xm_parse_ll(&max, line, 0, 1LL << 40) != 0)
+        max = 0;
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, 1024 * 1024, &res, &err), 0);
+    CU_ASSERT_EQUAL(d.bytes, 1024 * 1024);
+#ifdef XM_FLOOR
+    (void)max;
+    CU_ASSERT_EQUAL(res.pipe_bytes, dflt);
+#else
+    if (geteuid() == 0 || max >= XM_RELAY_PIPE_SIZE) {
+        CU_ASSERT_EQUAL(res.pipe_bytes, XM_RELAY_PIPE_SIZE);
+    } else {
+        CU_ASSERT_TRUE(res.pipe_bytes >= dflt);
+    }
+#endif
+}
+
 static void
 test_relay__err_verdict_is_read_and_passed_on(void)
 {
@@ -482,7 +550,7 @@ test_relay__cancel_from_another_thread(void)
     source_start(&s, "127.0.0.5", xm_relay_port(r), 64000000);
     source_run(&s);
     deadline = xm_now_ms() + 5000;
-    while (__atomic_load_n(&d.bytes, __ATOMIC_SEQ_CST) < 200000 &&
+    while (__sync_fetch_and_add(&d.bytes, 0) < 200000 &&
            xm_now_ms() < deadline)
         usleep(5000);
     xm_relay_cancel(r);
@@ -671,6 +739,10 @@ test_relay__start_survives_allocation_failures(void)
 static CU_TestInfo test_relay_tests[] = {
     { "stream_arrives_intact_with_ok",
       test_relay__stream_arrives_intact_with_ok },
+    { "stream_arrives_intact_through_a_default_pipe",
+      test_relay__stream_arrives_intact_through_a_default_pipe },
+    { "pipe_is_raised_unless_floor",
+      test_relay__pipe_is_raised_unless_floor },
     { "err_verdict_is_read_and_passed_on",
       test_relay__err_verdict_is_read_and_passed_on },
     { "no_verdict_when_destination_just_closes",

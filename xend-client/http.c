@@ -4,13 +4,20 @@
  *
  * The URI is parsed with libxml2 (structure; the only parser here that
  * reads unix:///path right) and, for http URIs, with libcurl's URL API
- * as well (host syntax and port). Replies are classified by a pure
- * function so that the rules of reference 1.5 and 1.7 can be tested
- * without a socket.
+ * as well (host syntax and port) where libcurl has it. Replies are
+ * classified by a pure function so that the rules of reference 1.5 and
+ * 1.7 can be tested without a socket.
+ *
+ * Older libcurls (the floor is 7.19.7, docs/PLATFORMS.md) lack some of
+ * the calls used here; each XM_HAVE_* below says which, and its #else
+ * is the fallback. make FLOOR=1 defines XM_FLOOR, which takes every
+ * fallback against today's libcurl.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -21,6 +28,16 @@
 #include <libxml/uri.h>
 
 #include "xend-client/xend.h"
+
+#if LIBCURL_VERSION_NUM >= 0x072800 && !defined(XM_FLOOR)
+# define XM_HAVE_CURL_UNIX_SOCKET 1     /* CURLOPT_UNIX_SOCKET_PATH */
+#endif
+#if LIBCURL_VERSION_NUM >= 0x074100 && !defined(XM_FLOOR)
+# define XM_HAVE_CURL_URL 1             /* URL API with CURLUPART_ZONEID */
+#endif
+#if LIBCURL_VERSION_NUM >= 0x075500 && !defined(XM_FLOOR)
+# define XM_HAVE_CURL_PROTOCOLS_STR 1
+#endif
 
 struct xenmig_conn {
     char *uri;          /* as the caller gave it */
@@ -50,7 +67,13 @@ typedef struct exchange {
 #define MSG_PIECE 96
 
 /* The Host libcurl sends over a Unix socket (libvirt's choice too). */
-#define UNIX_BASE "http://localhost:8000"
+#ifdef XM_HAVE_CURL_UNIX_SOCKET
+# define UNIX_BASE "http://localhost:8000"
+#else
+/* numeric: nothing to resolve; open_unix_socket() replaces it */
+# define UNIX_BASE "http://127.0.0.1:8000"
+# define UNIX_HOST "Host: localhost:8000"
+#endif
 
 /* ---- library set-up ------------------------------------------------- */
 
@@ -271,6 +294,28 @@ parse_unix_uri(xenmig_conn *conn, const char *uri, const xmlURI *xu,
     return 0;
 }
 
+/* What both ways of reading an http URI leave to libxml2's reading. */
+static int
+check_http_parts(const xmlURI *xu, const char *shown, xenmig_error *err)
+{
+    if (xu->user)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "xend URI '%s' must not contain user "
+                            "information", shown);
+    if (xu->query || xu->query_raw || xu->fragment)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "xend URI '%s' has a query or fragment", shown);
+    if (!xu->server || !xu->server[0])
+        return xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' has no host",
+                            shown);
+    if (xu->path && strcmp(xu->path, "/") != 0)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "xend URI '%s' has a path; use http://host[:port]",
+                            shown);
+    return 0;
+}
+
+#ifdef XM_HAVE_CURL_URL
 static const char *
 url_strerror(CURLUcode uc)
 {
@@ -282,44 +327,22 @@ url_strerror(CURLUcode uc)
 #endif
 }
 
-/* Host and port of an http URI, checked by libcurl's URL parser. */
+/*
+ * Host (as written: an IPv6 address in brackets) and port of an http
+ * URI, checked by libcurl's URL parser.
+ */
 static int
-parse_http_uri(xenmig_conn *conn, const char *uri, const xmlURI *xu,
-               const char *shown, xenmig_error *err)
+host_port(char *hostbuf, size_t size, int *portnum, const char *uri,
+          const xmlURI *xu, const char *shown, xenmig_error *err)
 {
     CURLU *cu = NULL;
     CURLUcode uc;
     char *host = NULL;
     char *port = NULL;
     char *zone = NULL;
-    char portbuf[16];
-    char *hp = NULL;
-    int portnum = XM_XEND_DEFAULT_PORT;
-    size_t hlen;
     int rc;
 
-    if (xu->user) {
-        rc = xm_error_set(err, XENMIG_EINVAL,
-                          "xend URI '%s' must not contain user "
-                          "information", shown);
-        goto out;
-    }
-    if (xu->query || xu->query_raw || xu->fragment) {
-        rc = xm_error_set(err, XENMIG_EINVAL,
-                          "xend URI '%s' has a query or fragment", shown);
-        goto out;
-    }
-    if (!xu->server || !xu->server[0]) {
-        rc = xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' has no host",
-                          shown);
-        goto out;
-    }
-    if (xu->path && strcmp(xu->path, "/") != 0) {
-        rc = xm_error_set(err, XENMIG_EINVAL,
-                          "xend URI '%s' has a path; use http://host[:port]",
-                          shown);
-        goto out;
-    }
+    (void)xu;
     cu = curl_url();
     if (!cu) {
         rc = xm_error_set(err, XENMIG_ENOMEM,
@@ -347,7 +370,7 @@ parse_http_uri(xenmig_conn *conn, const char *uri, const xmlURI *xu,
     }
     uc = curl_url_get(cu, CURLUPART_PORT, &port, 0);
     if (uc == CURLUE_OK) {
-        if (xm_parse_int(&portnum, port, 1, 65535) != 0) {
+        if (xm_parse_int(portnum, port, 1, 65535) != 0) {
             rc = xm_error_set(err, XENMIG_EINVAL,
                               "xend URI '%s' has a bad port '%s'", shown,
                               port);
@@ -358,10 +381,123 @@ parse_http_uri(xenmig_conn *conn, const char *uri, const xmlURI *xu,
                           "xend URI '%s' has a bad port", shown);
         goto out;
     }
-    if (xm_snprintf(portbuf, sizeof(portbuf), ":%d", portnum) < 0) {
-        rc = xm_error_set(err, XENMIG_ERANGE, "port out of range");
-        goto out;
+    rc = 0;
+    if (xm_strlcpy(hostbuf, host, size) < 0)
+        rc = xm_error_set(err, XENMIG_ERANGE,
+                          "xend URI '%s': host too long", shown);
+ out:
+    curl_free(zone);
+    curl_free(port);
+    curl_free(host);
+    curl_url_cleanup(cu);
+    return rc;
+}
+#else
+/* A host name: letters, digits, '-', '.' and '_' (as libcurl takes). */
+static bool
+host_name_ok(const char *h, size_t len)
+{
+    size_t i;
+    char c;
+
+    for (i = 0; i < len; i++) {
+        c = h[i];
+        if (!is_digit(c) && !(c >= 'a' && c <= 'z') &&
+            !(c >= 'A' && c <= 'Z') && c != '-' && c != '.' && c != '_')
+            return false;
     }
+    return len > 0;
+}
+
+/*
+ * The same without libcurl's URL API (7.62; 7.65 for zone ids): the
+ * host libxml2 read must be the host as written (nothing decoded), a
+ * name or an IPv6 address in brackets that inet_pton() reads, and what
+ * follows it nothing or ":port".
+ */
+static int
+host_port(char *hostbuf, size_t size, int *portnum, const char *uri,
+          const xmlURI *xu, const char *shown, xenmig_error *err)
+{
+    const char *auth = strstr(uri, "://");
+    const char *end;
+    char inner[INET6_ADDRSTRLEN + 1];
+    char portbuf[8];
+    struct in6_addr a6;
+    size_t alen, hlen, slen = strlen(xu->server);
+    bool v6;
+
+    if (!auth)
+        return xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' is not "
+                            "valid", shown);
+    auth += 3;
+    alen = strcspn(auth, "/?#");
+    v6 = auth[0] == '[';
+    if (v6) {
+        end = memchr(auth, ']', alen);
+        hlen = end ? (size_t)(end - auth) + 1 : alen + 1;
+        if (hlen <= alen && memchr(auth, '%', hlen))
+            return xm_error_set(err, XENMIG_EINVAL,
+                                "xend URI '%s' has an IPv6 zone id, which "
+                                "is not supported", shown);
+    } else {
+        end = memchr(auth, ':', alen);
+        hlen = end ? (size_t)(end - auth) : alen;
+    }
+    /* libxml2 keeps the brackets; a later one may drop them */
+    if (hlen > alen || hlen >= size ||
+        (!(slen == hlen && memcmp(xu->server, auth, hlen) == 0) &&
+         !(v6 && slen + 2 == hlen &&
+           memcmp(xu->server, auth + 1, slen) == 0)))
+        return xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' is not "
+                            "valid: bad host", shown);
+    if (v6 ? hlen - 2 >= sizeof(inner) : !host_name_ok(auth, hlen))
+        return xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' is not "
+                            "valid: bad host", shown);
+    if (v6) {
+        memcpy(inner, auth + 1, hlen - 2);
+        inner[hlen - 2] = '\0';
+        if (inet_pton(AF_INET6, inner, &a6) != 1)
+            return xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' is not "
+                                "valid: bad IPv6 address", shown);
+    }
+    memcpy(hostbuf, auth, hlen);
+    hostbuf[hlen] = '\0';
+    if (hlen == alen)
+        return 0;
+    if (auth[hlen] != ':' || alen - hlen - 1 >= sizeof(portbuf))
+        return xm_error_set(err, XENMIG_EINVAL, "xend URI '%s' has a bad "
+                            "port", shown);
+    memcpy(portbuf, auth + hlen + 1, alen - hlen - 1);
+    portbuf[alen - hlen - 1] = '\0';
+    if (xm_parse_int(portnum, portbuf, 1, 65535) != 0)
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "xend URI '%s' has a bad port '%s'", shown,
+                            portbuf);
+    return 0;
+}
+#endif
+
+/* Host and port of an http URI. */
+static int
+parse_http_uri(xenmig_conn *conn, const char *uri, const xmlURI *xu,
+               const char *shown, xenmig_error *err)
+{
+    char host[XM_XEND_MAX_URI + 1];
+    char portbuf[16];
+    char *hp = NULL;
+    int portnum = XM_XEND_DEFAULT_PORT;
+    size_t hlen;
+    int rc;
+
+    rc = check_http_parts(xu, shown, err);
+    if (rc)
+        return rc;
+    rc = host_port(host, sizeof(host), &portnum, uri, xu, shown, err);
+    if (rc)
+        return rc;
+    if (xm_snprintf(portbuf, sizeof(portbuf), ":%d", portnum) < 0)
+        return xm_error_set(err, XENMIG_ERANGE, "port out of range");
     hp = concat(host, portbuf);
     conn->label = hp ? concat("http://", hp) : NULL;
     conn->base = conn->label ? xm_strdup(conn->label) : NULL;
@@ -370,19 +506,11 @@ parse_http_uri(xenmig_conn *conn, const char *uri, const xmlURI *xu,
         conn->host = xm_strndup(host + 1, hlen - 2);
     else
         conn->host = xm_strdup(host);
-    if (!conn->label || !conn->base || !conn->host) {
-        rc = xm_error_set(err, XENMIG_ENOMEM,
-                          "out of memory opening xend URI '%s'", shown);
-        goto out;
-    }
-    rc = 0;
- out:
     xm_free(hp);
-    curl_free(zone);
-    curl_free(port);
-    curl_free(host);
-    curl_url_cleanup(cu);
-    return rc;
+    if (!conn->label || !conn->base || !conn->host)
+        return xm_error_set(err, XENMIG_ENOMEM,
+                            "out of memory opening xend URI '%s'", shown);
+    return 0;
 }
 
 static int
@@ -712,7 +840,11 @@ curl_error(xenmig_conn *conn, CURLcode cc, long timeout_ms,
                                       "%s: connection broken", prefix);
         return xm_error_set(err, XENMIG_EHTTP,
                             "%s: connection broken: %s", prefix, text);
+#if LIBCURL_VERSION_NUM >= 0x073300
     case CURLE_WEIRD_SERVER_REPLY:
+#else
+    case CURLE_FTP_WEIRD_SERVER_REPLY:     /* its name before 7.51 */
+#endif
     case CURLE_UNSUPPORTED_PROTOCOL:
         return xm_error_set(err, XENMIG_EHTTP,
                             "%s: not an HTTP/1.x reply: %s", prefix, text);
@@ -737,6 +869,48 @@ curl_error(xenmig_conn *conn, CURLcode cc, long timeout_ms,
     }
 }
 
+#ifndef XM_HAVE_CURL_UNIX_SOCKET
+/*
+ * xend's Unix socket without CURLOPT_UNIX_SOCKET_PATH (libcurl 7.40).
+ * The URL names 127.0.0.1, so libcurl resolves nothing and calls this
+ * open-socket callback (7.17.1) once, with that address; libcurl's
+ * documentation lets the callback change the address, and libcurl
+ * connects the socket returned to whatever the address then is, with
+ * its own connect timeout and error reporting. So the callback makes
+ * an AF_UNIX socket and puts the socket's path in the address. (The
+ * address is libcurl's sockaddr storage, room for any sockaddr; 7.19.7
+ * already prints AF_UNIX addresses it finds there.) The one other way,
+ * a socket connected here and CURL_SOCKOPT_ALREADY_CONNECTED, needs
+ * 7.21.5 and a connect without libcurl's timeout.
+ */
+static curl_socket_t
+open_unix_socket(void *clientp, curlsocktype purpose,
+                 struct curl_sockaddr *address)
+{
+    const xenmig_conn *conn = clientp;
+    struct sockaddr_un sa;
+    size_t len = strlen(conn->sock_path);
+    char *dst = (char *)address + offsetof(struct curl_sockaddr, addr);
+    int fd;
+
+    if (purpose != CURLSOCKTYPE_IPCXN || len >= sizeof(sa.sun_path))
+        return CURL_SOCKET_BAD;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, conn->sock_path, len + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return CURL_SOCKET_BAD;
+    address->family = AF_UNIX;
+    address->socktype = SOCK_STREAM;
+    address->protocol = 0;
+    address->addrlen = (unsigned int)(offsetof(struct sockaddr_un,
+                                               sun_path) + len + 1);
+    memcpy(dst, &sa, address->addrlen);
+    return fd;
+}
+#endif
+
 #define SETOPT(opt, val) \
     do { \
         if (cc == CURLE_OK) \
@@ -755,9 +929,16 @@ set_options(xenmig_conn *conn, exchange *ex, struct curl_slist *headers,
     conn->errbuf[0] = '\0';
     SETOPT(CURLOPT_ERRORBUFFER, conn->errbuf);
     SETOPT(CURLOPT_URL, url);
+#ifdef XM_HAVE_CURL_UNIX_SOCKET
     if (conn->sock_path)
         SETOPT(CURLOPT_UNIX_SOCKET_PATH, conn->sock_path);
-#if LIBCURL_VERSION_NUM >= 0x075500
+#else
+    if (conn->sock_path) {
+        SETOPT(CURLOPT_OPENSOCKETFUNCTION, open_unix_socket);
+        SETOPT(CURLOPT_OPENSOCKETDATA, conn);
+    }
+#endif
+#ifdef XM_HAVE_CURL_PROTOCOLS_STR
     SETOPT(CURLOPT_PROTOCOLS_STR, "http");
     SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http");
 #else
@@ -771,7 +952,11 @@ set_options(xenmig_conn *conn, exchange *ex, struct curl_slist *headers,
     SETOPT(CURLOPT_FORBID_REUSE, 1L);
     SETOPT(CURLOPT_FRESH_CONNECT, 1L);
     SETOPT(CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x072a00
     SETOPT(CURLOPT_PATH_AS_IS, 1L);
+#else
+    /* before 7.42 libcurl sends the path as given: nothing to turn off */
+#endif
     SETOPT(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     SETOPT(CURLOPT_HTTPHEADER, headers);
     SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ex->max_reply);
@@ -871,6 +1056,9 @@ xm_xend_request(xm_xend_reply *reply, xenmig_conn *conn,
         !add_header(&headers, "User-Agent:") ||
         !add_header(&headers, "Expect:") ||
         !add_header(&headers, "Transfer-Encoding:") ||
+#ifndef XM_HAVE_CURL_UNIX_SOCKET
+        (conn->sock_path && !add_header(&headers, UNIX_HOST)) ||
+#endif
         (post && !add_header(&headers, "Content-Type: "
                              "application/x-www-form-urlencoded"))) {
         rc = xm_error_set(err, XENMIG_ENOMEM, "%s: out of memory", prefix);

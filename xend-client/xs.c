@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xs.c: a small wrapper of libxenstore for the migration steps
+ *
+ * Xen 4.2 renamed xs.h to xenstore.h and added xs_check_watch; xs_open
+ * came in 4.1. Where the Makefile finds no xenstore.h (XM_XS_H), and in
+ * the floor build (XM_FLOOR), the calls are those every Xen since 3.0.2
+ * has: xs_daemon_open, xs_daemon_close, xs_read_watch (docs/PLATFORMS.md).
  */
 #include <errno.h>
 #include <poll.h>
@@ -8,7 +13,14 @@
 #include <string.h>
 #include <time.h>
 
-#include <xenstore.h>
+#ifdef XM_XS_H
+# include <xs.h>
+#else
+# include <xenstore.h>
+#endif
+#if !defined(XM_XS_H) && !defined(XM_FLOOR)
+# define XM_HAVE_XS_OPEN 1      /* xs_open, xs_close, xs_check_watch */
+#endif
 
 #include "xend-client/xs.h"
 
@@ -31,7 +43,11 @@ xm_xs_open(xm_xs **out, xenmig_error *err)
     if (!xs)
         return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
     /* the socket only: a build host has no xenbus device to try */
+#ifdef XM_HAVE_XS_OPEN
     xs->h = xs_open(XS_OPEN_SOCKETONLY);
+#else
+    xs->h = xs_daemon_open();
+#endif
     if (!xs->h) {
         xm_free(xs);
         return 0;
@@ -49,7 +65,11 @@ xm_xs_close(xm_xs *xs)
         xs_unwatch(xs->h, "@releaseDomain", XS_TOKEN);
     if (xs->name_watch[0])
         xs_unwatch(xs->h, xs->name_watch, XS_NAME_TOKEN);
+#ifdef XM_HAVE_XS_OPEN
     xs_close(xs->h);
+#else
+    xs_daemon_close(xs->h);
+#endif
     xm_free(xs);
 }
 
@@ -111,6 +131,9 @@ wait_event(xm_xs *xs, long deadline, xenmig_error *err)
 {
     struct pollfd p;
     char **ev;
+#ifndef XM_HAVE_XS_OPEN
+    unsigned int num;
+#endif
     long left = deadline - xm_now_ms();
     int r;
 
@@ -120,12 +143,25 @@ wait_event(xm_xs *xs, long deadline, xenmig_error *err)
     r = poll(&p, 1, left > 0 ? (int)left : 0);
     if (r < 0 && errno != EINTR)
         return xm_error_set_errno(err, XENMIG_EIO, errno, "xenstore: poll");
+#ifdef XM_HAVE_XS_OPEN
     for (;;) {
         ev = xs_check_watch(xs->h);
         if (!ev)
             break;
         free(ev);    /* libxenstore's allocation */
     }
+#else
+    /*
+     * No xs_check_watch: xs_fileno()'s pipe holds a byte while events
+     * wait, so xs_read_watch() does not block while the fd polls ready.
+     */
+    while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) {
+        ev = xs_read_watch(xs->h, &num);
+        if (!ev)
+            break;
+        free(ev);    /* libxenstore's allocation */
+    }
+#endif
     return 0;
 }
 

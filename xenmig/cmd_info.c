@@ -6,7 +6,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include <json-c/json.h>
+#ifdef XM_JSON_H
+# include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
+#else
+# include <json-c/json.h>
+#endif
 
 #include "cli.h"
 #include "text.h"

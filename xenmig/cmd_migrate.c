@@ -14,7 +14,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
+#ifdef XM_JSON_H
+# include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
+#else
+# include <json-c/json.h>
+#endif
 
 #include "cli.h"
 #include "text.h"

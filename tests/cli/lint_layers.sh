@@ -12,7 +12,7 @@ lint_with() {
     mkdir -p "$T/tree/tests"
     cp -R include lib xend-client capabilities migration xenmig bench \
         fuzz "$T/tree/"
-    cp tests/lint.sh "$T/tree/tests/"
+    cp tests/lint.sh tests/api-floor.sh tests/api-floor.tsv "$T/tree/tests/"
     mkdir -p "$T/tree/tests/support"
     cp tests/*.c "$T/tree/tests/"
     cp tests/support/*.[ch] "$T/tree/tests/support/"

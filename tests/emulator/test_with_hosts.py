@@ -56,7 +56,8 @@ class WithHostsTest(HostTestCase):
         self.assertEqual(a.info['pid'], a.proc.pid)
         r = a.migrate('guest1', 'dst-host')
         self.assertEqual((r.status, r.body), (200, b''))
-        wait_for(lambda: b.domain('guest1'))
+        # restored and running (status 2), not only listed
+        wait_for(lambda: (b.domain('guest1') or {}).get('status') == 2)
         # the destination's hosts-allow names a host the source is not
         r = b.migrate('guest1', 'other-host', port=c.relocation_port)
         self.assertTrue(r.body.startswith(b"(xend.err \"can't connect: [Errno "), r.body)
