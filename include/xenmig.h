@@ -261,11 +261,17 @@ typedef struct xenmig_migrate_opts {
     void *payload;
     xenmig_check_cb check;      /* hears checks and warnings; may be NULL */
     void *check_payload;
+    const char *const *relay_allow; /* NULL-terminated: more source
+                                   addresses or names the relay admits
+                                   (besides the source host's own
+                                   addresses, and all of 127.0.0.0/8
+                                   when it listens on loopback); NULL =
+                                   none */
 } xenmig_migrate_opts;
 
 #define XENMIG_MIGRATE_OPTS_INIT \
     { XENMIG_MIGRATE_OPTS_VERSION, 0, NULL, NULL, 0, 0, -1, 0, 0, NULL, \
-      NULL, NULL, NULL, NULL }
+      NULL, NULL, NULL, NULL, NULL }
 
 /*
  * Migrate domain @dom (name, id or UUID) from the xend at @src to the

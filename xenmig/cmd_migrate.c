@@ -16,6 +16,8 @@
 
 #include "cli.h"
 
+#define MAX_RELAY_ALLOW 8
+
 struct mig_args {
     xenmig_migrate_opts opts;
     const char *src_uri;      /* --connect */
@@ -30,12 +32,14 @@ struct mig_args {
     uint64_t last_bytes;      /* at the last report that moved */
     double still_since;       /* elapsed_s when the stream stopped */
     int warned;               /* the stall warning was given */
+    const char *relay_allow[MAX_RELAY_ALLOW + 1]; /* NULL-terminated */
+    int nrelay_allow;
 };
 
 enum {
     OPT_CONNECT = 0x100, OPT_DEST_CONNECT, OPT_MIGRATE_URI, OPT_TIMEOUT,
     OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
-    OPT_RELAY_ADDRESS, OPT_STALL
+    OPT_RELAY_ADDRESS, OPT_STALL, OPT_RELAY_ALLOW
 };
 
 static const struct option mig_opts[] = {
@@ -55,6 +59,7 @@ static const struct option mig_opts[] = {
     { "cookie", required_argument, NULL, OPT_COOKIE },
     { "failed", no_argument, NULL, OPT_FAILED },
     { "relay-address", required_argument, NULL, OPT_RELAY_ADDRESS },
+    { "relay-allow", required_argument, NULL, OPT_RELAY_ALLOW },
     { "stall", required_argument, NULL, OPT_STALL },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
@@ -131,6 +136,15 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
             break;
         case OPT_RELAY_ADDRESS:
             a->opts.relay_address = optarg;
+            break;
+        case OPT_RELAY_ALLOW:
+            if (a->nrelay_allow == MAX_RELAY_ALLOW) {
+                cli_err("--relay-allow may be given at most %d times",
+                        MAX_RELAY_ALLOW);
+                return CLI_EXIT_USAGE;
+            }
+            a->relay_allow[a->nrelay_allow++] = optarg;
+            a->opts.relay_allow = a->relay_allow;
             break;
         case OPT_CONNECT:
             a->src_uri = optarg;
@@ -265,6 +279,87 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
 static volatile sig_atomic_t cancel_signal;
 static int cancel_handlers;
 
+/* What SIGTERM writes before it ends the run: made before it starts. */
+static char term_text[768];
+static size_t term_text_len;
+static char term_json[1024];
+static size_t term_json_len;
+
+/*
+ * SIGTERM ends the run at once (a service manager will not wait): the
+ * last line says where the domain is known to run and what xend may
+ * still do. If the relay carried the stream, exiting cuts it, and xend
+ * resumes the domain on the source (reference 4.5).
+ */
+static void
+on_term(int sig)
+{
+    ssize_t n;
+
+    (void)sig;
+    n = write(STDERR_FILENO, term_text, term_text_len);
+    if (term_json_len)
+        n = write(STDOUT_FILENO, term_json, term_json_len);
+    (void)n;
+    _exit(CLI_EXIT_UNSURE);
+}
+
+static void
+catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
+           int relayed)
+{
+    xenmig_error e;
+    json_object *o, *eo;
+    const char *js;
+    struct sigaction sa;
+    int n;
+
+    n = snprintf(e.msg, sizeof(e.msg), "terminated: domain '%s' was "
+                 "last known running on '%s'; %s", a->dom,
+                 xenmig_conn_host(src), relayed ?
+                 "the relay's stream is cut, so xend should resume it "
+                 "there" : "xend may still be moving it to the "
+                 "destination or resuming it");
+    if (n < 0)
+        e.msg[0] = '\0';
+    n = snprintf(term_text, sizeof(term_text), "\nxenmig: %s; check "
+                 "where it runs with 'xenmig list' on '%s' and '%s'\n",
+                 e.msg, xenmig_conn_host(src), xenmig_conn_host(dst));
+    term_text_len = n > 0 && (size_t)n < sizeof(term_text) ? (size_t)n : 0;
+    term_json_len = 0;
+    o = a->json ? json_object_new_object() : NULL;
+    if (o) {
+        json_object_object_add(o, "result",
+                               json_object_new_string("unknown"));
+        json_object_object_add(o, "domain",
+                               json_object_new_string(a->dom));
+        json_object_object_add(o, "source",
+            json_object_new_string(xenmig_conn_host(src)));
+        json_object_object_add(o, "destination",
+            json_object_new_string(xenmig_conn_host(dst)));
+        eo = json_object_new_object();
+        if (eo) {
+            json_object_object_add(eo, "code",
+                                   json_object_new_int(XENMIG_EUNKNOWN));
+            json_object_object_add(eo, "name", json_object_new_string(
+                xenmig_strerror(XENMIG_EUNKNOWN)));
+            json_object_object_add(eo, "message",
+                                   json_object_new_string(e.msg));
+            json_object_object_add(o, "error", eo);
+        }
+        js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        n = snprintf(term_json, sizeof(term_json), "%s\n", js);
+        if (n > 0 && (size_t)n < sizeof(term_json))
+            term_json_len = (size_t)n;
+        json_object_put(o);
+    }
+    fflush(stdout);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /*
  * The first interrupt asks the library to cancel, which it can while
  * the relay carries the stream (it cuts it and waits for the source to
@@ -311,7 +406,7 @@ on_signal_direct(int sig)
     _exit(CLI_EXIT_UNSURE);
 }
 
-/* Ctrl-C and SIGTERM cancel the stream instead of killing us. */
+/* Ctrl-C cancels the stream instead of killing us. */
 static void
 catch_signals(void)
 {
@@ -321,7 +416,6 @@ catch_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     cancel_handlers = 1;
 }
 
@@ -452,10 +546,10 @@ cmd_migrate(int argc, char **argv)
         if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
             catch_signals();
     }
-    if (!cancel_installed()) {
+    if (!cancel_installed())
         signal(SIGINT, on_signal_direct);
-        signal(SIGTERM, on_signal_direct);
-    }
+    catch_term(&a, src, dst, cancel_installed());
+    fflush(stdout);
     t0 = now_s();
     rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);
     if (a.json)
