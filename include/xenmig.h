@@ -200,8 +200,11 @@ enum {
     XENMIG_MIGRATE_LIVE = 1 << 0,         /* -l: live pre-copy */
     XENMIG_MIGRATE_SSL = 1 << 1,          /* -s: SSL relocation */
     XENMIG_MIGRATE_CHANGE_HOME = 1 << 2,  /* -c: change_home_server */
-    XENMIG_MIGRATE_DIRECT = 1 << 3        /* no relay: xend connects
+    XENMIG_MIGRATE_DIRECT = 1 << 3,       /* no relay: xend connects
                                              straight to the destination */
+    XENMIG_MIGRATE_PROGRESS = 1 << 4      /* relay for progress even from
+                                             a remote source (a local
+                                             source is relayed anyway) */
 };
 
 /* What a step tells the engine. */
@@ -222,6 +225,10 @@ typedef struct xenmig_progress {
     int percent;             /* of the first pass, 0..100; capped, never
                                 above 100 */
     int done;                /* 1 on the last report */
+    const char *source_state; /* without the relay no byte is counted:
+                                 the domain's state on the source ("in
+                                 flight", "running", "gone", "unknown"),
+                                 with elapsed_s; NULL with the relay */
 } xenmig_progress;
 
 /* Called about once a second; return non-zero to cancel. */

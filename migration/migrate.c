@@ -94,6 +94,7 @@ struct mig {
     xenmig_migrate_opts opts;
     xenmig_check_cb cb;
     void *payload;
+    xenmig_conn *src;       /* the source, when the engine runs */
     xenmig_conn *dst;       /* the destination, when the engine runs */
     bool check_only;        /* xenmig check: stop after prepare */
     bool recover;           /* confirm: recovery, not success */
@@ -170,7 +171,8 @@ opts_check(const struct mig *m, xenmig_error *err)
     if (o->flags & ~(unsigned int)(XENMIG_MIGRATE_LIVE |
                                    XENMIG_MIGRATE_SSL |
                                    XENMIG_MIGRATE_CHANGE_HOME |
-                                   XENMIG_MIGRATE_DIRECT))
+                                   XENMIG_MIGRATE_DIRECT |
+                                   XENMIG_MIGRATE_PROGRESS))
         return xm_error_set(err, XENMIG_EINVAL,
                             "unknown migrate flags 0x%x", o->flags);
     if (o->port < 0 || o->port > 65535)
@@ -468,6 +470,49 @@ warn_trust(struct mig *m, xenmig_conn *dst,
                XM_RELOC_DEFAULT_SSL_PORT);
 }
 
+typedef enum stream_path_t {
+    PATH_UNKNOWN,           /* no source connection (single steps) */
+    PATH_RELAY_LOCAL,       /* relay on the source's own loopback */
+    PATH_RELAY_REMOTE,      /* relay on this host, source elsewhere */
+    PATH_DIRECT_LOCAL,      /* xend connects, xenmig runs on the source */
+    PATH_DIRECT_REMOTE      /* xend connects, from another host */
+} stream_path_t;
+
+static bool source_local(xenmig_conn *src);
+static bool xend_takes_port(const char *version);
+
+/* The path migrate's stream takes, as perform will choose it. */
+static stream_path_t
+stream_path(const struct mig *m, const char *src_version)
+{
+    bool local;
+
+    if (!m->src)
+        return PATH_UNKNOWN;
+    local = source_local(m->src);
+    if (xm_migrate_want_relay(m->opts.flags, m->opts.resource,
+                              m->opts.timeout_ms, m->opts.stall_ms,
+                              local) &&
+        (xend_takes_port(src_version) || m->opts.resource))
+        return local ? PATH_RELAY_LOCAL : PATH_RELAY_REMOTE;
+    return local ? PATH_DIRECT_LOCAL : PATH_DIRECT_REMOTE;
+}
+
+/* Whose view of the relocation server this host's probe gives. */
+static const char *
+view_str(stream_path_t path)
+{
+    switch (path) {
+    case PATH_RELAY_LOCAL:
+    case PATH_RELAY_REMOTE:
+        return "as the relay on this host sees it";
+    case PATH_DIRECT_LOCAL:
+        return "as the source sees it: xenmig runs on the source";
+    default:
+        return "as this host sees it";
+    }
+}
+
 static xenmig_step_result
 step_prepare(struct step_ctx *ctx)
 {
@@ -484,6 +529,7 @@ step_prepare(struct step_ctx *ctx)
     long long memory, hvm;
     int port = XM_RELOC_DEFAULT_PORT;
     bool is_unix;
+    stream_path_t path;
     xenmig_step_result res = XENMIG_STEP_FAILED;
     int rc;
 
@@ -555,6 +601,25 @@ step_prepare(struct step_ctx *ctx)
     report(m, "address", 1, "'%s' resolves to %s, port %d", target_name,
            target_ip, port);
 
+    /* Which path the stream takes decides whose view of the relocation
+     * server counts: the relay's host, or the source (reference 4.2). */
+    path = stream_path(m, xm_cookie_get(ctx->in, "src_version"));
+    report(m, "path", 1, "%s", path == PATH_DIRECT_LOCAL ||
+           path == PATH_DIRECT_REMOTE ? "direct: the source xend connects "
+           "to the destination itself" : path == PATH_RELAY_REMOTE ?
+           "relay: the stream passes through this host, which forwards "
+           "it to the destination" : path == PATH_RELAY_LOCAL ?
+           "relay: the source xend sends to xenmig on its own loopback, "
+           "which forwards it to the destination" :
+           "not known here (no source connection)");
+    if (path == PATH_DIRECT_REMOTE) {
+        report(m, "relocation", XENMIG_CHECK_WARN, "%s:%d not checked "
+               "from here: the source xend connects to it, and its "
+               "hosts-allow judges the source, not this host", target_ip,
+               port);
+        goto probed;
+    }
+
     /* The relocation server answers us, without starting a restore. */
     rc = xm_reloc_probe_addr(&probe, &target, 0, err);
     if (rc) {
@@ -569,16 +634,17 @@ step_prepare(struct step_ctx *ctx)
           (m->opts.flags & XENMIG_MIGRATE_SSL))) {
         xm_error_set(err, probe.status == XM_RELOC_REJECTED ?
                      XENMIG_EREFUSED : XENMIG_ECONNECT,
-                     "relocation server of '%s' at %s:%d %s", host,
-                     target_ip, port, xm_reloc_status_str(probe.status));
+                     "relocation server of '%s' at %s:%d %s (%s)", host,
+                     target_ip, port, xm_reloc_status_str(probe.status),
+                     view_str(path));
         report(m, "relocation", 0, "%s", err->msg);
         goto out;
     }
-    report(m, "relocation", 1, "%s:%d %s", target_ip, port,
+    report(m, "relocation", 1, "%s:%d %s (%s)", target_ip, port,
            probe.status == XM_RELOC_ANSWERS ? "answers (help)" :
            "accepts connections (SSL: TLS and hosts-allow not "
-           "probed)");
-
+           "probed)", view_str(path));
+ probed:
     warn_trust(m, ctx->conn, &target, host);
 
     /* No domain of that name or UUID there already. */
@@ -642,18 +708,59 @@ step_prepare(struct step_ctx *ctx)
 
 /* ---- perform (source) ----------------------------------------------- */
 
-/*
- * The relay carries the stream when the caller asked for what only it
- * can give: a cap, progress, a timeout or stall detection. Never for
- * SSL (it would have to end TLS) or when told --direct.
- */
-static bool
-want_relay(const struct mig *m, long long flags)
+bool
+xm_migrate_want_relay(unsigned int flags, unsigned long resource,
+                      long timeout_ms, long stall_ms, bool source_local)
 {
     if (flags & (XENMIG_MIGRATE_DIRECT | XENMIG_MIGRATE_SSL))
         return false;
-    return m->opts.resource || m->opts.progress || m->opts.timeout_ms ||
-           m->opts.stall_ms;
+    if (source_local)
+        return true;
+    return resource || timeout_ms || stall_ms ||
+           (flags & XENMIG_MIGRATE_PROGRESS);
+}
+
+/*
+ * Is the source xend on this machine? Its Unix socket, a loopback
+ * address, or an address this host can bind (a multi-homed dom0
+ * reached by one of its own names).
+ */
+static bool
+source_local(xenmig_conn *src)
+{
+    struct sockaddr_in sa;
+    bool is_unix;
+    int fd;
+    bool local;
+
+    if (conn_addr(&sa, &is_unix, src, NULL))
+        return false;
+    if (is_unix || (ntohl(sa.sin_addr.s_addr) >> 24) == 127)
+        return true;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sa.sin_port = 0;
+    local = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return local;
+}
+
+/* Would xend at this version send to a relay at all? (3.0.0/3.0.1
+ * take no port.) */
+static bool
+xend_takes_port(const char *version)
+{
+    return !version || (strncmp(version, "3.0.0", 5) != 0 &&
+                        strncmp(version, "3.0.1", 5) != 0);
+}
+
+static bool
+want_relay(const struct mig *m, long long flags, bool local)
+{
+    return xm_migrate_want_relay((unsigned int)flags, m->opts.resource,
+                                 m->opts.timeout_ms, m->opts.stall_ms,
+                                 local);
 }
 
 /* Add @a to the relay's admitted sources, once. */
@@ -754,10 +861,13 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
     struct mig *m = ctx->m;
     xenmig_error *err = ctx->err;
     const char *version = xm_cookie_get(ctx->in, "src_version");
+    char ip[INET_ADDRSTRLEN];
+    bool local;
     int rc;
 
     *relay = NULL;
-    if (!want_relay(m, flags)) {
+    local = source_local(ctx->conn);
+    if (!want_relay(m, flags, local)) {
         if (m->opts.resource && (flags & XENMIG_MIGRATE_SSL))
             return xm_error_set(err, XENMIG_EINVAL,
                                 "a bandwidth cap needs the relay, which "
@@ -768,8 +878,7 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
      * xend 3.0.0 and 3.0.1 take no port: they cannot send to a relay.
      * Progress and timeouts are a nicety there; a cap is a promise.
      */
-    if (version && (strncmp(version, "3.0.0", 5) == 0 ||
-                    strncmp(version, "3.0.1", 5) == 0)) {
+    if (!xend_takes_port(version)) {
         if (!m->opts.resource)
             return 0;
         return xm_error_set(err, XENMIG_EINVAL,
@@ -797,6 +906,12 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
         return rc;
     *listen_addr = ro->listen_addr;
     listen_addr->sin_port = htons((uint16_t)xm_relay_port(*relay));
+    if (!local) {
+        inet_ntop(AF_INET, &listen_addr->sin_addr, ip, sizeof(ip));
+        report(m, "relay", XENMIG_CHECK_WARN, "the stream passes through "
+               "this host: the source xend sends to the relay at %s:%d",
+               ip, ntohs(listen_addr->sin_port));
+    }
     return 0;
 }
 
@@ -805,9 +920,10 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
  * (IP); add --relay-allow A if that is the source", for every refused
  * peer the relay remembers; "" when it refused none.
  */
-static void
-refused_note(char *buf, size_t size, const xm_relay_result *res,
-             const xm_relay_opts *ro, const char *src_host)
+void
+xm_migrate_refused_note(char *buf, size_t size,
+                        const xm_relay_result *res,
+                        const xm_relay_opts *ro, const char *src_host)
 {
     xm_buf b = XM_BUF_INIT(XENMIG_ERROR_MSG_SIZE);
     char ip[INET_ADDRSTRLEN], src_ip[INET_ADDRSTRLEN];
@@ -848,7 +964,7 @@ relay_end(xm_relay *relay, const xm_relay_opts *ro, int xend_rc,
     if (xend_rc == XENMIG_ETIMEOUT)
         xm_relay_cancel(relay);
     rc = xm_relay_wait_grace(relay, 5000, &res, &rerr);
-    refused_note(note, sizeof(note), &res, ro, src_host);
+    xm_migrate_refused_note(note, sizeof(note), &res, ro, src_host);
     if (res.user_cancelled || res.stalled) {
         xm_error_set(err, res.user_cancelled ? XENMIG_ECANCELLED :
                      XENMIG_ETIMEOUT, "%s", rerr.msg);
@@ -1059,6 +1175,20 @@ runs_on(xenmig_conn *conn, const char *uuid, bool *in_flight_r,
     return r;
 }
 
+/* Without the relay: tell the caller how long, and the source's view. */
+static void
+watch_report(struct mig *m, double elapsed_s, const char *state)
+{
+    xenmig_progress p;
+
+    if (!m->opts.progress)
+        return;
+    memset(&p, 0, sizeof(p));
+    p.elapsed_s = elapsed_s;
+    p.source_state = state;
+    (void)m->opts.progress(&p, m->opts.payload);
+}
+
 /*
  * Wait for xend's answer to op=migrate while watching the domain.
  * Returns what stands for xend's answer: its own, when it gives one
@@ -1093,6 +1223,10 @@ post_watch(struct post *p, struct mig *m, xenmig_conn *src,
         on_src = runs_on(src, uuid, &flying, name);
         if (flying)
             seen_flying = true;
+        if (!relay)
+            watch_report(m, (now - t0) / 1000.0, flying ? "in flight" :
+                         on_src == 1 ? "running" : on_src == 0 ? "gone" :
+                         "unknown");
         if (relay && xm_relay_finished(relay)) {
             over = now + settle_ms();
             continue;
@@ -1722,6 +1856,7 @@ engine_run(struct mig *m, xenmig_conn *src, const char *dom,
     int rc;
 
     memset(ck, 0, sizeof(ck));
+    m->src = src;
     m->dst = dst;
     for (i = 0; i < XM_ARRAY_SIZE(steps); i++) {
         conn = steps[i].side == SIDE_SOURCE ? src : dst;

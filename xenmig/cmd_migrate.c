@@ -34,12 +34,13 @@ struct mig_args {
     int warned;               /* the stall warning was given */
     const char *relay_allow[MAX_RELAY_ALLOW + 1]; /* NULL-terminated */
     int nrelay_allow;
+    int state_shown;          /* the no-relay state line is on stderr */
 };
 
 enum {
     OPT_CONNECT = 0x100, OPT_DEST_CONNECT, OPT_MIGRATE_URI, OPT_TIMEOUT,
     OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
-    OPT_RELAY_ADDRESS, OPT_STALL, OPT_RELAY_ALLOW
+    OPT_RELAY_ADDRESS, OPT_STALL, OPT_RELAY_ALLOW, OPT_PROGRESS
 };
 
 static const struct option mig_opts[] = {
@@ -60,6 +61,7 @@ static const struct option mig_opts[] = {
     { "failed", no_argument, NULL, OPT_FAILED },
     { "relay-address", required_argument, NULL, OPT_RELAY_ADDRESS },
     { "relay-allow", required_argument, NULL, OPT_RELAY_ALLOW },
+    { "progress", no_argument, NULL, OPT_PROGRESS },
     { "stall", required_argument, NULL, OPT_STALL },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
@@ -95,6 +97,9 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
             break;
         case OPT_DIRECT:
             a->opts.flags |= XENMIG_MIGRATE_DIRECT;
+            break;
+        case OPT_PROGRESS:
+            a->opts.flags |= XENMIG_MIGRATE_PROGRESS;
             break;
         case 'r':
             if (!cli_parse_long(optarg, 0, 1000000, &v)) {
@@ -318,8 +323,9 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
                  "last known running on '%s'; %s", a->dom,
                  xenmig_conn_host(src), relayed ?
                  "the relay's stream is cut, so xend should resume it "
-                 "there" : "xend may still be moving it to the "
-                 "destination or resuming it");
+                 "there (unless xend could not be relayed: then it may "
+                 "still be moving it)" : "xend may still be moving it "
+                 "to the destination or resuming it");
     if (n < 0)
         e.msg[0] = '\0';
     n = snprintf(term_text, sizeof(term_text), "\nxenmig: %s; check "
@@ -457,6 +463,16 @@ on_progress(const xenmig_progress *p, void *payload)
     json_object *o;
     int filled, i;
 
+    if (p->source_state) {
+        /* no relay, no bytes: how long, and the source's view */
+        if (a->bar) {
+            fprintf(stderr, "\r%7.1f s  domain on the source: %-10s",
+                    p->elapsed_s, p->source_state);
+            fflush(stderr);
+            a->state_shown = 1;
+        }
+        return cancel_signal != 0;
+    }
     if (!a->quiet)
         warn_stall(a, p);
     if (a->json) {
@@ -531,27 +547,22 @@ cmd_migrate(int argc, char **argv)
     }
     if (!a.quiet)
         a.opts.check = on_warning;
-    /* progress is asked for when someone will see it */
+    /* progress is shown when someone will see it; a terminal never
+     * changes the stream's path (the library picks it) */
     a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
-    if (a.json || a.bar) {
-        a.opts.progress = on_progress;
-        a.opts.payload = &a;
-    }
-    if (a.opts.progress || a.opts.resource || a.opts.timeout_ms ||
-        a.opts.stall_ms) {
-        if (!a.opts.progress) {
-            a.opts.progress = on_progress;   /* for cancel only */
-            a.opts.payload = &a;
-        }
-        if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
-            catch_signals();
-    }
+    a.opts.progress = on_progress;      /* display, and cancel */
+    a.opts.payload = &a;
+    if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
+        catch_signals();
     if (!cancel_installed())
         signal(SIGINT, on_signal_direct);
-    catch_term(&a, src, dst, cancel_installed());
+    catch_term(&a, src, dst, !(a.opts.flags & (XENMIG_MIGRATE_DIRECT |
+                                               XENMIG_MIGRATE_SSL)));
     fflush(stdout);
     t0 = now_s();
     rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);
+    if (a.state_shown)
+        fputc('\n', stderr);
     if (a.json)
         print_result_json(&a, src, dst, rc, &err, now_s() - t0);
     if (rc) {
