@@ -1194,7 +1194,8 @@ watch_report(struct mig *m, double elapsed_s, const char *state)
  * Returns what stands for xend's answer: its own, when it gives one
  * (@err set); XENMIG_ETIMEOUT at the user's timeout; XENMIG_EXEND
  * with a verdict in @err when the domain is back on the source under
- * its own name and xend stays silent past its handshake timeout; 0
+ * its own name (after it was seen in flight, or, for a xend that
+ * @renames it in flight, past xend's handshake timeout); 0
  * when the state says the stream is over (the domain left the source
  * for the destination, or the relay read the destination's verdict)
  * and xend stays silent for the settle time after it.
@@ -1202,7 +1203,7 @@ watch_report(struct mig *m, double elapsed_s, const char *state)
 static int
 post_watch(struct post *p, struct mig *m, xenmig_conn *src,
            xm_relay *relay, const char *uuid, const char *name,
-           long timeout_ms, xenmig_error *err)
+           bool renames, long timeout_ms, xenmig_error *err)
 {
     long t0 = xm_now_ms(), now, back = 0, over = 0;
     bool flying, seen_flying = false;
@@ -1241,8 +1242,10 @@ post_watch(struct post *p, struct mig *m, xenmig_conn *src,
         if (on_src == 1 && !flying) {
             if (!back)
                 back = now;
+            /* only a xend known to rename the domain in flight (4.1+,
+             * reference 3.6) says by its name that it stopped */
             if ((seen_flying && now - back >= XM_MIGRATE_BACK_MS) ||
-                now - t0 >= XM_MIGRATE_HANDSHAKE_MS)
+                (renames && now - t0 >= XM_MIGRATE_HANDSHAKE_MS))
                 return xm_error_set(err, XENMIG_EXEND, "xend has not "
                                     "answered op=migrate after %ld s, and "
                                     "domain '%s' runs here under its own "
@@ -1328,8 +1331,8 @@ step_perform(struct step_ctx *ctx)
     rc = post_start(&post, ctx->conn, uuid, send_to, send_port, m, flags,
                     timeout, err);
     if (!rc)
-        rc = post_watch(post, m, ctx->conn, relay, uuid, name, timeout,
-                        err);
+        rc = post_watch(post, m, ctx->conn, relay, uuid, name,
+                        version_ge(major, minor, 4, 1), timeout, err);
     if (relay)
         rc = relay_end(relay, &ro, rc, host, timeout, err);
     else if (rc == XENMIG_ETIMEOUT)
