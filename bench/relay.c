@@ -232,7 +232,7 @@ run(enum way way, uint64_t n, uint64_t rate_bps, struct sink *s)
         o.dest_addr.sin_family = AF_INET;
         o.dest_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         o.dest_addr.sin_port = htons((uint16_t)s->port);
-        o.allowed_peer.s_addr = htonl(INADDR_LOOPBACK);
+        o.allow_loopback = 1;
         o.rate_bps = rate_bps;
         o.accept_timeout_ms = 10000;
         o.stall_ms = 10000;

@@ -248,8 +248,11 @@ enum {
     XENMIG_MIGRATE_LIVE = 1 << 0,         /* -l: live pre-copy */
     XENMIG_MIGRATE_SSL = 1 << 1,          /* -s: SSL relocation */
     XENMIG_MIGRATE_CHANGE_HOME = 1 << 2,  /* -c: change_home_server */
-    XENMIG_MIGRATE_DIRECT = 1 << 3        /* no relay: xend connects
+    XENMIG_MIGRATE_DIRECT = 1 << 3,       /* no relay: xend connects
                                              straight to the destination */
+    XENMIG_MIGRATE_PROGRESS = 1 << 4      /* relay for progress even from
+                                             a remote source (a local
+                                             source is relayed anyway) */
 };
 
 /* What a step tells the engine. */
@@ -270,6 +273,10 @@ typedef struct xenmig_progress {
     int percent;             /* of the first pass, 0..100; capped, never
                                 above 100 */
     int done;                /* 1 on the last report */
+    const char *source_state; /* without the relay no byte is counted:
+                                 the domain's state on the source ("in
+                                 flight", "running", "gone", "unknown"),
+                                 with elapsed_s; NULL with the relay */
 } xenmig_progress;
 
 /* Called about once a second; return non-zero to cancel. */
@@ -311,11 +318,17 @@ typedef struct xenmig_migrate_opts {
     void *payload;
     xenmig_check_cb check;      /* hears checks and warnings; may be NULL */
     void *check_payload;
+    const char *const *relay_allow; /* NULL-terminated: more source
+                                   addresses or names the relay admits
+                                   (besides the source host's own
+                                   addresses, and all of 127.0.0.0/8
+                                   when it listens on loopback); NULL =
+                                   none */
 } xenmig_migrate_opts;
 
 #define XENMIG_MIGRATE_OPTS_INIT \
     { XENMIG_MIGRATE_OPTS_VERSION, 0, NULL, NULL, 0, 0, -1, 0, 0, NULL, \
-      NULL, NULL, NULL, NULL }
+      NULL, NULL, NULL, NULL, NULL }
 
 /*
  * Migrate domain @dom (name, id or UUID) from the xend at @src to the

@@ -172,3 +172,21 @@ xm_error_prefix(xenmig_error *err, const char *fmt, ...)
     if (n < 0 || (size_t)n >= sizeof(err->msg))
         mark_truncated(err->msg, sizeof(err->msg));
 }
+
+void
+xm_error_suffix(xenmig_error *err, const char *fmt, ...)
+{
+    size_t len;
+    va_list ap;
+    int n;
+
+    if (!err)
+        return;
+    len = strlen(err->msg);
+    va_start(ap, fmt);
+    n = vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+    va_end(ap);
+    one_line(err->msg);
+    if (n < 0 || (size_t)n >= sizeof(err->msg) - len)
+        mark_truncated(err->msg, sizeof(err->msg));
+}

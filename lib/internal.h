@@ -42,6 +42,10 @@ int xm_error_set_full(xenmig_error *err, int code, int sys_errno,
 void xm_error_prefix(xenmig_error *err, const char *fmt, ...)
     XM_PRINTF(2, 3);
 
+/* Append to the existing message, keeping the code. */
+void xm_error_suffix(xenmig_error *err, const char *fmt, ...)
+    XM_PRINTF(2, 3);
+
 /* ---- allocation (lib/alloc.c) -------------------------------------- */
 
 /*

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +59,9 @@ static xenmig_step_result step_prepare(struct step_ctx *ctx);
 static xenmig_step_result step_perform(struct step_ctx *ctx);
 static xenmig_step_result step_finish(struct step_ctx *ctx);
 static xenmig_step_result step_confirm(struct step_ctx *ctx);
+static int find_domain(xenmig_domain **out, xenmig_conn *conn,
+                       const char *uuid, xenmig_error *err);
+static bool in_flight(const xenmig_domain *d, const char *name);
 
 /*
  * A step may run only on the cookie of the step before it (@needs;
@@ -90,6 +94,8 @@ struct mig {
     xenmig_migrate_opts opts;
     xenmig_check_cb cb;
     void *payload;
+    xenmig_conn *src;       /* the source, when the engine runs */
+    xenmig_conn *dst;       /* the destination, when the engine runs */
     bool check_only;        /* xenmig check: stop after prepare */
     bool recover;           /* confirm: recovery, not success */
 };
@@ -165,7 +171,8 @@ opts_check(const struct mig *m, xenmig_error *err)
     if (o->flags & ~(unsigned int)(XENMIG_MIGRATE_LIVE |
                                    XENMIG_MIGRATE_SSL |
                                    XENMIG_MIGRATE_CHANGE_HOME |
-                                   XENMIG_MIGRATE_DIRECT))
+                                   XENMIG_MIGRATE_DIRECT |
+                                   XENMIG_MIGRATE_PROGRESS))
         return xm_error_set(err, XENMIG_EINVAL,
                             "unknown migrate flags 0x%x", o->flags);
     if (o->port < 0 || o->port > 65535)
@@ -513,6 +520,49 @@ warn_trust(struct mig *m, xenmig_conn *dst,
                XM_RELOC_DEFAULT_SSL_PORT);
 }
 
+typedef enum stream_path_t {
+    PATH_UNKNOWN,           /* no source connection (single steps) */
+    PATH_RELAY_LOCAL,       /* relay on the source's own loopback */
+    PATH_RELAY_REMOTE,      /* relay on this host, source elsewhere */
+    PATH_DIRECT_LOCAL,      /* xend connects, xenmig runs on the source */
+    PATH_DIRECT_REMOTE      /* xend connects, from another host */
+} stream_path_t;
+
+static bool source_local(xenmig_conn *src);
+static bool xend_takes_port(const char *version);
+
+/* The path migrate's stream takes, as perform will choose it. */
+static stream_path_t
+stream_path(const struct mig *m, const char *src_version)
+{
+    bool local;
+
+    if (!m->src)
+        return PATH_UNKNOWN;
+    local = source_local(m->src);
+    if (xm_migrate_want_relay(m->opts.flags, m->opts.resource,
+                              m->opts.timeout_ms, m->opts.stall_ms,
+                              local) &&
+        (xend_takes_port(src_version) || m->opts.resource))
+        return local ? PATH_RELAY_LOCAL : PATH_RELAY_REMOTE;
+    return local ? PATH_DIRECT_LOCAL : PATH_DIRECT_REMOTE;
+}
+
+/* Whose view of the relocation server this host's probe gives. */
+static const char *
+view_str(stream_path_t path)
+{
+    switch (path) {
+    case PATH_RELAY_LOCAL:
+    case PATH_RELAY_REMOTE:
+        return "as the relay on this host sees it";
+    case PATH_DIRECT_LOCAL:
+        return "as the source sees it: xenmig runs on the source";
+    default:
+        return "as this host sees it";
+    }
+}
+
 static xenmig_step_result
 step_prepare(struct step_ctx *ctx)
 {
@@ -529,6 +579,7 @@ step_prepare(struct step_ctx *ctx)
     long long memory, hvm;
     int port = XM_RELOC_DEFAULT_PORT;
     bool is_unix;
+    stream_path_t path;
     xenmig_step_result res = XENMIG_STEP_FAILED;
     int rc;
 
@@ -600,6 +651,25 @@ step_prepare(struct step_ctx *ctx)
     report(m, "address", 1, "'%s' resolves to %s, port %d", target_name,
            target_ip, port);
 
+    /* Which path the stream takes decides whose view of the relocation
+     * server counts: the relay's host, or the source (reference 4.2). */
+    path = stream_path(m, xm_cookie_get(ctx->in, "src_version"));
+    report(m, "path", 1, "%s", path == PATH_DIRECT_LOCAL ||
+           path == PATH_DIRECT_REMOTE ? "direct: the source xend connects "
+           "to the destination itself" : path == PATH_RELAY_REMOTE ?
+           "relay: the stream passes through this host, which forwards "
+           "it to the destination" : path == PATH_RELAY_LOCAL ?
+           "relay: the source xend sends to xenmig on its own loopback, "
+           "which forwards it to the destination" :
+           "not known here (no source connection)");
+    if (path == PATH_DIRECT_REMOTE) {
+        report(m, "relocation", XENMIG_CHECK_WARN, "%s:%d not checked "
+               "from here: the source xend connects to it, and its "
+               "hosts-allow judges the source, not this host", target_ip,
+               port);
+        goto probed;
+    }
+
     /* The relocation server answers us, without starting a restore. */
     rc = xm_reloc_probe_addr(&probe, &target, 0, err);
     if (rc) {
@@ -614,16 +684,17 @@ step_prepare(struct step_ctx *ctx)
           (m->opts.flags & XENMIG_MIGRATE_SSL))) {
         xm_error_set(err, probe.status == XM_RELOC_REJECTED ?
                      XENMIG_EREFUSED : XENMIG_ECONNECT,
-                     "relocation server of '%s' at %s:%d %s", host,
-                     target_ip, port, xm_reloc_status_str(probe.status));
+                     "relocation server of '%s' at %s:%d %s (%s)", host,
+                     target_ip, port, xm_reloc_status_str(probe.status),
+                     view_str(path));
         report(m, "relocation", 0, "%s", err->msg);
         goto out;
     }
-    report(m, "relocation", 1, "%s:%d %s", target_ip, port,
+    report(m, "relocation", 1, "%s:%d %s (%s)", target_ip, port,
            probe.status == XM_RELOC_ANSWERS ? "answers (help)" :
            "accepts connections (SSL: TLS and hosts-allow not "
-           "probed)");
-
+           "probed)", view_str(path));
+ probed:
     warn_trust(m, ctx->conn, &target, host);
 
     /* No domain of that name or UUID there already. */
@@ -687,34 +758,96 @@ step_prepare(struct step_ctx *ctx)
 
 /* ---- perform (source) ----------------------------------------------- */
 
-/*
- * The relay carries the stream when the caller asked for what only it
- * can give: a cap, progress, a timeout or stall detection. Never for
- * SSL (it would have to end TLS) or when told --direct.
- */
-static bool
-want_relay(const struct mig *m, long long flags)
+bool
+xm_migrate_want_relay(unsigned int flags, unsigned long resource,
+                      long timeout_ms, long stall_ms, bool source_local)
 {
     if (flags & (XENMIG_MIGRATE_DIRECT | XENMIG_MIGRATE_SSL))
         return false;
-    return m->opts.resource || m->opts.progress || m->opts.timeout_ms ||
-           m->opts.stall_ms;
+    if (source_local)
+        return true;
+    return resource || timeout_ms || stall_ms ||
+           (flags & XENMIG_MIGRATE_PROGRESS);
 }
 
 /*
- * Where the relay listens and whom it accepts: the source xend's own
- * address (its xend connection's host; 127.0.0.1 for a Unix socket),
- * and an address of ours that it reaches: --relay-address, loopback
- * when the source is on this machine, else our address on the route
- * to it.
+ * Is the source xend on this machine? Its Unix socket, a loopback
+ * address, or an address this host can bind (a multi-homed dom0
+ * reached by one of its own names).
  */
-static int
-relay_addrs(struct sockaddr_in *listen_addr, struct in_addr *peer,
-            xenmig_conn *src, const char *relay_address,
-            xenmig_error *err)
+static bool
+source_local(xenmig_conn *src)
 {
     struct sockaddr_in sa;
+    bool is_unix;
+    int fd;
+    bool local;
+
+    if (conn_addr(&sa, &is_unix, src, NULL))
+        return false;
+    if (is_unix || (ntohl(sa.sin_addr.s_addr) >> 24) == 127)
+        return true;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    sa.sin_port = 0;
+    local = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return local;
+}
+
+/* Would xend at this version send to a relay at all? (3.0.0/3.0.1
+ * take no port.) */
+static bool
+xend_takes_port(const char *version)
+{
+    return !version || (strncmp(version, "3.0.0", 5) != 0 &&
+                        strncmp(version, "3.0.1", 5) != 0);
+}
+
+static bool
+want_relay(const struct mig *m, long long flags, bool local)
+{
+    return xm_migrate_want_relay((unsigned int)flags, m->opts.resource,
+                                 m->opts.timeout_ms, m->opts.stall_ms,
+                                 local);
+}
+
+/* Add @a to the relay's admitted sources, once. */
+static int
+allow_add(xm_relay_opts *ro, struct in_addr a, xenmig_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < ro->nallowed; i++) {
+        if (ro->allowed[i].s_addr == a.s_addr)
+            return 0;
+    }
+    if (ro->nallowed == XM_RELAY_MAX_ALLOWED)
+        return xm_error_set(err, XENMIG_ERANGE, "relay: more than %d "
+                            "source addresses to admit",
+                            XM_RELAY_MAX_ALLOWED);
+    ro->allowed[ro->nallowed++] = a;
+    return 0;
+}
+
+/*
+ * Where the relay listens and whom it admits. xend does not bind its
+ * outgoing socket (reference 7b.1), so the source may connect from any
+ * address it has: admit every address its name resolves to (the first
+ * is the one our xend connection reached), all of 127.0.0.0/8 when the
+ * relay listens on loopback, and each --relay-allow. It listens on
+ * --relay-address, on loopback when the source is on this machine,
+ * else on our address on the route to the source.
+ */
+static int
+relay_addrs(xm_relay_opts *ro, xenmig_conn *src,
+            const xenmig_migrate_opts *o, xenmig_error *err)
+{
+    struct sockaddr_in sa, *listen_addr = &ro->listen_addr;
+    struct in_addr names[XM_RELAY_MAX_ALLOWED];
     socklen_t len = sizeof(sa);
+    size_t i, n = 0;
     bool is_unix;
     int fd, rc;
 
@@ -723,47 +856,68 @@ relay_addrs(struct sockaddr_in *listen_addr, struct in_addr *peer,
         return rc;
     if (is_unix)
         sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    *peer = sa.sin_addr;
-    if (relay_address)
-        return xm_resolve_ipv4(listen_addr, relay_address, 0, err);
-    memset(listen_addr, 0, sizeof(*listen_addr));
-    listen_addr->sin_family = AF_INET;
-    if ((ntohl(peer->s_addr) >> 24) == 127) {
-        listen_addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        return 0;
+    else if (xm_resolve_ipv4_all(names, XM_RELAY_MAX_ALLOWED / 2, &n,
+                                 xenmig_conn_host(src), NULL))
+        n = 0;
+    rc = allow_add(ro, sa.sin_addr, err);
+    for (i = 0; !rc && i < n; i++)
+        rc = allow_add(ro, names[i], err);
+    for (i = 0; !rc && o->relay_allow && o->relay_allow[i]; i++) {
+        struct sockaddr_in extra;
+
+        rc = xm_resolve_ipv4(&extra, o->relay_allow[i], 0, err);
+        if (rc)
+            xm_error_prefix(err, "--relay-allow");
+        else
+            rc = allow_add(ro, extra.sin_addr, err);
     }
-    /* our address on the route to the source: a UDP "connect" */
-    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return xm_error_set_errno(err, XENMIG_EIO, errno, "relay: socket");
-    sa.sin_port = htons(9);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-        getsockname(fd, (struct sockaddr *)listen_addr, &len) < 0) {
-        rc = xm_error_set_errno(err, XENMIG_EIO, errno, "relay: no "
-                                "local address faces the source; give "
-                                "--relay-address");
-        close(fd);
+    if (rc)
         return rc;
+    if (o->relay_address) {
+        rc = xm_resolve_ipv4(listen_addr, o->relay_address, 0, err);
+    } else if ((ntohl(sa.sin_addr.s_addr) >> 24) == 127) {
+        memset(listen_addr, 0, sizeof(*listen_addr));
+        listen_addr->sin_family = AF_INET;
+        listen_addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else {
+        /* our address on the route to the source: a UDP "connect" */
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return xm_error_set_errno(err, XENMIG_EIO, errno,
+                                      "relay: socket");
+        sa.sin_port = htons(9);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+            getsockname(fd, (struct sockaddr *)listen_addr, &len) < 0)
+            rc = xm_error_set_errno(err, XENMIG_EIO, errno, "relay: no "
+                                    "local address faces the source; "
+                                    "give --relay-address");
+        close(fd);
+        listen_addr->sin_port = 0;
     }
-    close(fd);
-    listen_addr->sin_port = 0;
+    if (rc)
+        return rc;
+    ro->allow_loopback =
+        (ntohl(listen_addr->sin_addr.s_addr) >> 24) == 127;
     return 0;
 }
 
 /* Start the relay for this migration; *relay stays NULL if unwanted. */
 static int
-relay_start(xm_relay **relay, struct sockaddr_in *listen_addr,
-            struct step_ctx *ctx, long long flags, long long memory,
-            long timeout, const char *target_ip, long long port)
+relay_start(xm_relay **relay, xm_relay_opts *ro,
+            struct sockaddr_in *listen_addr, struct step_ctx *ctx,
+            long long flags, long long memory, const char *target_ip,
+            long long port)
 {
     struct mig *m = ctx->m;
     xenmig_error *err = ctx->err;
     const char *version = xm_cookie_get(ctx->in, "src_version");
-    xm_relay_opts ro;
+    char ip[INET_ADDRSTRLEN];
+    bool local;
     int rc;
 
     *relay = NULL;
-    if (!want_relay(m, flags)) {
+    local = source_local(ctx->conn);
+    if (!want_relay(m, flags, local)) {
         if (m->opts.resource && (flags & XENMIG_MIGRATE_SSL))
             return xm_error_set(err, XENMIG_EINVAL,
                                 "a bandwidth cap needs the relay, which "
@@ -774,8 +928,7 @@ relay_start(xm_relay **relay, struct sockaddr_in *listen_addr,
      * xend 3.0.0 and 3.0.1 take no port: they cannot send to a relay.
      * Progress and timeouts are a nicety there; a cap is a promise.
      */
-    if (version && (strncmp(version, "3.0.0", 5) == 0 ||
-                    strncmp(version, "3.0.1", 5) == 0)) {
+    if (!xend_takes_port(version)) {
         if (!m->opts.resource)
             return 0;
         return xm_error_set(err, XENMIG_EINVAL,
@@ -784,35 +937,75 @@ relay_start(xm_relay **relay, struct sockaddr_in *listen_addr,
                             "progress or a timeout: use --direct", version,
                             xenmig_conn_host(ctx->conn));
     }
-    memset(&ro, 0, sizeof(ro));
-    rc = relay_addrs(&ro.listen_addr, &ro.allowed_peer, ctx->conn,
-                     m->opts.relay_address, err);
+    memset(ro, 0, sizeof(*ro));
+    rc = relay_addrs(ro, ctx->conn, &m->opts, err);
     if (rc)
         return rc;
-    rc = xm_resolve_ipv4(&ro.dest_addr, target_ip, (int)port, err);
+    rc = xm_resolve_ipv4(&ro->dest_addr, target_ip, (int)port, err);
     if (rc)
         return rc;
-    ro.rate_bps = (uint64_t)m->opts.resource * 1000000u;
-    ro.memory_bytes = (uint64_t)memory << 20;
-    ro.stall_ms = m->opts.stall_ms;
-    ro.verdict_timeout_ms = timeout;
-    ro.progress = m->opts.progress;
-    ro.payload = m->opts.payload;
-    rc = xm_relay_start(relay, &ro, err);
+    ro->rate_bps = (uint64_t)m->opts.resource * 1000000u;
+    ro->memory_bytes = (uint64_t)memory << 20;
+    ro->stall_ms = m->opts.stall_ms;
+    ro->verdict_timeout_ms = m->opts.timeout_ms ? m->opts.timeout_ms :
+                             XM_MIGRATE_DEFAULT_TIMEOUT_MS;
+    ro->progress = m->opts.progress;
+    ro->payload = m->opts.payload;
+    rc = xm_relay_start(relay, ro, err);
     if (rc)
         return rc;
-    *listen_addr = ro.listen_addr;
+    *listen_addr = ro->listen_addr;
     listen_addr->sin_port = htons((uint16_t)xm_relay_port(*relay));
+    if (!local) {
+        inet_ntop(AF_INET, &listen_addr->sin_addr, ip, sizeof(ip));
+        report(m, "relay", XENMIG_CHECK_WARN, "the stream passes through "
+               "this host: the source xend sends to the relay at %s:%d",
+               ip, ntohs(listen_addr->sin_port));
+    }
     return 0;
 }
 
 /*
- * xend answered (or gave up): collect the relay's view. Its verdict and
- * cancel or stall outrank xend's message, which hides them.
+ * "the relay refused a connection from A, which is not the source 'S'
+ * (IP); add --relay-allow A if that is the source", for every refused
+ * peer the relay remembers; "" when it refused none.
+ */
+void
+xm_migrate_refused_note(char *buf, size_t size,
+                        const xm_relay_result *res,
+                        const xm_relay_opts *ro, const char *src_host)
+{
+    xm_buf b = XM_BUF_INIT(XENMIG_ERROR_MSG_SIZE);
+    char ip[INET_ADDRSTRLEN], src_ip[INET_ADDRSTRLEN];
+    int i;
+
+    buf[0] = '\0';
+    if (res->nrefused == 0)
+        return;
+    inet_ntop(AF_INET, &ro->allowed[0], src_ip, sizeof(src_ip));
+    for (i = 0; i < res->nrefused; i++) {
+        inet_ntop(AF_INET, &res->refused[i], ip, sizeof(ip));
+        (void)xm_buf_printf(&b, "%sthe relay refused a connection from "
+                            "%s, which is not the source '%s' (%s): add "
+                            "--relay-allow %s if that is the source",
+                            i ? "; " : "", ip, src_host, src_ip, ip);
+    }
+    xm_strlcpy(buf, xm_buf_cstr(&b), size);
+    xm_buf_dispose(&b);
+}
+
+/*
+ * xend answered, or our wait for it ended: collect the relay's view
+ * and decide whose word the failure carries (reference 7b): the user's
+ * own cancel or stall limit, which cut the stream first; then xend's
+ * answer; then the destination's (err ...); then a refused peer; then
+ * the user's timeout. The relay's other findings follow as context.
  */
 static int
-relay_end(xm_relay *relay, int xend_rc, xenmig_error *err)
+relay_end(xm_relay *relay, const xm_relay_opts *ro, int xend_rc,
+          const char *src_host, long timeout_ms, xenmig_error *err)
 {
+    char note[XENMIG_ERROR_MSG_SIZE];
     xm_relay_result res;
     xenmig_error rerr;
     int rc;
@@ -821,25 +1014,298 @@ relay_end(xm_relay *relay, int xend_rc, xenmig_error *err)
     if (xend_rc == XENMIG_ETIMEOUT)
         xm_relay_cancel(relay);
     rc = xm_relay_wait_grace(relay, 5000, &res, &rerr);
-    if (res.cancelled || res.stalled) {
-        xm_error_set(err, res.cancelled ? XENMIG_ECANCELLED :
-                     XENMIG_ETIMEOUT, "%s", rerr.msg[0] ? rerr.msg :
-                     "relay: cancelled");
+    xm_migrate_refused_note(note, sizeof(note), &res, ro, src_host);
+    if (res.user_cancelled || res.stalled) {
+        xm_error_set(err, res.user_cancelled ? XENMIG_ECANCELLED :
+                     XENMIG_ETIMEOUT, "%s", rerr.msg);
         return err->code;
     }
-    /* the destination's own words say more than xend's */
+    if (note[0] && res.bytes_to_dest == 0 && xend_rc &&
+        xend_rc != XENMIG_ETIMEOUT) {
+        /* xend's "can't connect" is the refusal seen from its side */
+        xm_error_prefix(err, "%s; xend", note);
+        err->code = XENMIG_EREFUSED;
+        return XENMIG_EREFUSED;
+    }
+    if (xend_rc && xend_rc != XENMIG_ETIMEOUT) {
+        /* xend's own answer: say what the relay saw beside it */
+        if (res.verdict == 0 && !strstr(err->msg, res.verdict_msg))
+            xm_error_suffix(err, "; destination reported '%s'",
+                            res.verdict_msg);
+        if (note[0])
+            xm_error_suffix(err, "; %s", note);
+        else if (rc && !res.cancelled && rerr.msg[0])
+            xm_error_suffix(err, "; %s", rerr.msg);
+        return xend_rc;
+    }
+    /* the destination's own words say more than xend's silence */
     if (res.verdict == 0) {
         xm_error_set(err, XENMIG_EXEND, "destination reported '%s'",
                      res.verdict_msg);
         return XENMIG_EXEND;
     }
-    if (xend_rc)
-        return xend_rc;
+    if (note[0]) {
+        xm_error_set(err, XENMIG_EREFUSED, "%s", note);
+        return XENMIG_EREFUSED;
+    }
+    if (xend_rc) {
+        xm_error_set(err, XENMIG_ETIMEOUT, "timed out after %ld s: xend "
+                     "had not answered op=migrate (%llu bytes had passed "
+                     "the relay)", timeout_ms / 1000,
+                     (unsigned long long)res.bytes_to_dest);
+        return XENMIG_ETIMEOUT;
+    }
     if (rc && res.verdict != 1) {
         *err = rerr;
         return rc;
     }
     return 0;
+}
+
+/*
+ * xend answers op=migrate only when it is done, and only for its own
+ * errors (reference 4.7, 7b.6): any other failure resumes the domain,
+ * renames it back and leaves the POST unanswered. So the POST runs in
+ * a thread on a connection of its own while this one watches the
+ * domain on both hosts, by UUID, about once a second.
+ */
+#define XM_MIGRATE_WATCH_MS 1000L
+#define XM_MIGRATE_HANDSHAKE_MS 35000L  /* xend's 30 s handshake + 5 s */
+#define XM_MIGRATE_BACK_MS 5000L        /* back, before xend's answer */
+
+struct post {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int refs;               /* the thread and the watcher */
+    int done;
+    int rc;
+    xenmig_error err;
+    xenmig_conn *conn;      /* the POST's own connection to xend */
+    char uuid[64];
+    char send_to[INET_ADDRSTRLEN];
+    int port, node, resource;
+    bool live, ssl, chs;
+    long timeout_ms;
+};
+
+static void
+post_unref(struct post *p)
+{
+    int refs;
+
+    pthread_mutex_lock(&p->lock);
+    refs = --p->refs;
+    pthread_mutex_unlock(&p->lock);
+    if (refs)
+        return;
+    xenmig_conn_free(p->conn);
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->lock);
+    xm_free(p);
+}
+
+static void *
+post_main(void *arg)
+{
+    struct post *p = arg;
+    xenmig_error e;
+    int rc;
+
+    xenmig_error_clear(&e);
+    rc = xm_xend_migrate(p->conn, p->uuid, p->send_to, p->live, p->port,
+                         p->node, p->ssl, p->chs, p->resource,
+                         p->timeout_ms, &e);
+    pthread_mutex_lock(&p->lock);
+    p->rc = rc;
+    p->err = e;
+    p->done = 1;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    post_unref(p);
+    return NULL;
+}
+
+/*
+ * Wait up to @ms for the POST's answer: 1 with *rc and @err set from
+ * it, 0 while it is still silent.
+ */
+static int
+post_wait(struct post *p, long ms, int *rc, xenmig_error *err)
+{
+    struct timespec until;
+    int done;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->lock);
+    while (!p->done &&
+           pthread_cond_timedwait(&p->cond, &p->lock, &until) == 0)
+        ;
+    done = p->done;
+    if (done) {
+        *rc = p->rc;
+        if (p->rc && err)
+            *err = p->err;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return done;
+}
+
+/* Start the POST in its thread; *out is the watcher's reference. */
+static int
+post_start(struct post **out, xenmig_conn *src, const char *uuid,
+           const char *send_to, int port, const struct mig *m,
+           long long flags, long timeout_ms, xenmig_error *err)
+{
+    struct post *p;
+    pthread_t th;
+    int rc;
+
+    *out = NULL;
+    p = xm_calloc(1, sizeof(*p));
+    if (!p)
+        return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+    rc = xenmig_conn_open(&p->conn, xenmig_conn_uri(src), err);
+    if (rc) {
+        xm_free(p);
+        return rc;
+    }
+    if (xm_strlcpy(p->uuid, uuid, sizeof(p->uuid)) < 0 ||
+        xm_strlcpy(p->send_to, send_to, sizeof(p->send_to)) < 0) {
+        xenmig_conn_free(p->conn);
+        xm_free(p);
+        return xm_error_set(err, XENMIG_ERANGE, "uuid or address too "
+                            "long");
+    }
+    p->port = port;
+    p->node = m->opts.node;
+    p->resource = (int)m->opts.resource;
+    p->live = (flags & XENMIG_MIGRATE_LIVE) != 0;
+    p->ssl = (flags & XENMIG_MIGRATE_SSL) != 0;
+    p->chs = (flags & XENMIG_MIGRATE_CHANGE_HOME) != 0;
+    p->timeout_ms = timeout_ms;
+    p->refs = 2;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    rc = pthread_create(&th, NULL, post_main, p);
+    if (rc) {
+        p->refs = 1;
+        post_unref(p);
+        return xm_error_set_errno(err, XENMIG_EIO, rc, "cannot start "
+                                  "the op=migrate thread");
+    }
+    pthread_detach(th);
+    *out = p;
+    return 0;
+}
+
+/* Does @conn run domain @uuid (present, with a domid, not paused)? */
+static int
+runs_on(xenmig_conn *conn, const char *uuid, bool *in_flight_r,
+        const char *name)
+{
+    xenmig_domain *d = NULL;
+    xenmig_error lerr;
+    int r;
+
+    xenmig_error_clear(&lerr);
+    if (!conn || find_domain(&d, conn, uuid, &lerr))
+        return -1;                      /* cannot tell */
+    r = d && xenmig_domain_id(d) > 0 && !xenmig_domain_is_paused(d);
+    if (in_flight_r)
+        *in_flight_r = d && in_flight(d, name);
+    if (!d)
+        r = 0;
+    xenmig_domain_free(d);
+    return r;
+}
+
+/* Without the relay: tell the caller how long, and the source's view. */
+static void
+watch_report(struct mig *m, double elapsed_s, const char *state)
+{
+    xenmig_progress p;
+
+    if (!m->opts.progress)
+        return;
+    memset(&p, 0, sizeof(p));
+    p.elapsed_s = elapsed_s;
+    p.source_state = state;
+    (void)m->opts.progress(&p, m->opts.payload);
+}
+
+/*
+ * Wait for xend's answer to op=migrate while watching the domain.
+ * Returns what stands for xend's answer: its own, when it gives one
+ * (@err set); XENMIG_ETIMEOUT at the user's timeout; XENMIG_EXEND
+ * with a verdict in @err when the domain is back on the source under
+ * its own name (after it was seen in flight, or, for a xend that
+ * @renames it in flight, past xend's handshake timeout); 0
+ * when the state says the stream is over (the domain left the source
+ * for the destination, or the relay read the destination's verdict)
+ * and xend stays silent for the settle time after it.
+ */
+static int
+post_watch(struct post *p, struct mig *m, xenmig_conn *src,
+           xm_relay *relay, const char *uuid, const char *name,
+           bool renames, long timeout_ms, xenmig_error *err)
+{
+    long t0 = xm_now_ms(), now, back = 0, over = 0;
+    bool flying, seen_flying = false;
+    int rc, on_src, on_dst;
+
+    for (;;) {
+        if (post_wait(p, XM_MIGRATE_WATCH_MS, &rc, err))
+            return rc;
+        now = xm_now_ms();
+        if (m->opts.timeout_ms && now - t0 >= timeout_ms)
+            return XENMIG_ETIMEOUT;
+        if (over) {
+            if (now >= over)
+                return 0;
+            continue;
+        }
+        flying = false;
+        on_src = runs_on(src, uuid, &flying, name);
+        if (flying)
+            seen_flying = true;
+        if (!relay)
+            watch_report(m, (now - t0) / 1000.0, flying ? "in flight" :
+                         on_src == 1 ? "running" : on_src == 0 ? "gone" :
+                         "unknown");
+        if (relay && xm_relay_finished(relay)) {
+            over = now + settle_ms();
+            continue;
+        }
+        if (on_src == 0 && !flying) {
+            on_dst = runs_on(m->dst, uuid, NULL, name);
+            if (on_dst == 1 || !m->dst) {
+                over = now + settle_ms();
+                continue;
+            }
+        }
+        if (on_src == 1 && !flying) {
+            if (!back)
+                back = now;
+            /* only a xend known to rename the domain in flight (4.1+,
+             * reference 3.6) says by its name that it stopped */
+            if ((seen_flying && now - back >= XM_MIGRATE_BACK_MS) ||
+                (renames && now - t0 >= XM_MIGRATE_HANDSHAKE_MS))
+                return xm_error_set(err, XENMIG_EXEND, "xend has not "
+                                    "answered op=migrate after %ld s, and "
+                                    "domain '%s' runs here under its own "
+                                    "name again: xend failed without "
+                                    "saying why", (now - t0) / 1000,
+                                    name);
+        } else {
+            back = 0;
+        }
+    }
 }
 
 static xenmig_step_result
@@ -849,6 +1315,8 @@ step_perform(struct step_ctx *ctx)
     xenmig_error *err = ctx->err;
     xenmig_domain *d = NULL;
     xm_relay *relay = NULL;
+    xm_relay_opts ro;
+    struct post *post = NULL;
     struct sockaddr_in via;
     char via_ip[INET_ADDRSTRLEN];
     const char *host, *uuid, *name, *target_ip, *send_to;
@@ -897,7 +1365,7 @@ step_perform(struct step_ctx *ctx)
 
     timeout = m->opts.timeout_ms ? m->opts.timeout_ms :
               XM_MIGRATE_DEFAULT_TIMEOUT_MS;
-    rc = relay_start(&relay, &via, ctx, flags, memory, timeout, target_ip,
+    rc = relay_start(&relay, &ro, &via, ctx, flags, memory, target_ip,
                      port);
     if (rc) {
         xm_error_prefix(err, "perform on source '%s'", host);
@@ -910,24 +1378,24 @@ step_perform(struct step_ctx *ctx)
         send_to = via_ip;
         send_port = ntohs(via.sin_port);
     }
-    rc = xm_xend_migrate(ctx->conn, uuid, send_to,
-                         (flags & XENMIG_MIGRATE_LIVE) != 0, send_port,
-                         m->opts.node,
-                         (flags & XENMIG_MIGRATE_SSL) != 0,
-                         (flags & XENMIG_MIGRATE_CHANGE_HOME) != 0,
-                         (int)m->opts.resource, timeout, err);
+    rc = post_start(&post, ctx->conn, uuid, send_to, send_port, m, flags,
+                    timeout, err);
+    if (!rc)
+        rc = post_watch(post, m, ctx->conn, relay, uuid, name,
+                        version_ge(major, minor, 4, 1), timeout, err);
     if (relay)
-        rc = relay_end(relay, rc, err);
+        rc = relay_end(relay, &ro, rc, host, timeout, err);
+    else if (rc == XENMIG_ETIMEOUT)
+        xm_error_set(err, XENMIG_ETIMEOUT, "timed out after %ld s: xend "
+                     "had not answered op=migrate", timeout / 1000);
     if (rc) {
-        if (rc == XENMIG_ETIMEOUT && !strstr(err->msg, "relay"))
-            xm_error_prefix(err, "perform on source '%s': xend did not "
-                            "answer op=migrate in time", host);
-        else
-            xm_error_prefix(err, "perform on source '%s'", host);
+        xm_error_prefix(err, "perform on source '%s'", host);
         goto out;
     }
     res = XENMIG_STEP_COMPLETE;
  out:
+    if (post)
+        post_unref(post);
     xm_relay_free(relay);
     xenmig_domain_free(d);
     return res;
@@ -1441,6 +1909,8 @@ engine_run(struct mig *m, xenmig_conn *src, const char *dom,
     int rc;
 
     memset(ck, 0, sizeof(ck));
+    m->src = src;
+    m->dst = dst;
     for (i = 0; i < XM_ARRAY_SIZE(steps); i++) {
         conn = steps[i].side == SIDE_SOURCE ? src : dst;
         r = run_step(m, i, conn, dom, i ? &ck[i - 1] : NULL, &ck[i], err);

@@ -6,6 +6,7 @@
 #define XENMIG_MIGRATE_H
 
 #include "lib/internal.h"
+#include "migration/relay.h"
 
 /* Bounds on the waits of finish, confirm and recovery. */
 #define XM_MIGRATE_SETTLE_MS 30000L     /* xend's own device wait is 30 s */
@@ -28,5 +29,26 @@ typedef enum xm_where {
  */
 int xm_migrate_parse_uri(char *host, size_t host_size, int *port,
                          const char *uri, xenmig_error *err);
+
+/*
+ * Does the stream go through the relay? Never with @flags DIRECT or
+ * SSL. By default only where the relay is on the stream's path anyway:
+ * the source xend runs on this machine (@source_local). For a remote
+ * source only what needs it: a cap, a timeout, a stall limit, or
+ * XENMIG_MIGRATE_PROGRESS. A terminal never changes the path.
+ */
+bool xm_migrate_want_relay(unsigned int flags, unsigned long resource,
+                           long timeout_ms, long stall_ms,
+                           bool source_local);
+
+/*
+ * Into @buf: "the relay refused a connection from A, which is not the
+ * source 'S' (IP): add --relay-allow A if that is the source" for each
+ * peer the relay refused (S's IP: ro->allowed[0]); "" for none.
+ */
+void xm_migrate_refused_note(char *buf, size_t size,
+                             const xm_relay_result *res,
+                             const xm_relay_opts *ro,
+                             const char *src_host);
 
 #endif /* XENMIG_MIGRATE_H */

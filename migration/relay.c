@@ -40,6 +40,7 @@ struct xm_relay {
     int cancel;                 /* set atomically */
     int joined;
     int started;                /* the thread runs */
+    int finished;               /* the thread is done (set atomically) */
     pthread_t thread;
     char dname[40];             /* "a.b.c.d:port" of the destination */
     int rc;
@@ -128,8 +129,10 @@ report(xm_relay *r, int done)
     r->last_report = now;
     r->report_bytes = b;
     r->next_report = now + PROGRESS_MS;
-    if (r->o.progress(&p, r->o.payload) && !done)
+    if (r->o.progress(&p, r->o.payload) && !done) {
+        r->res.user_cancelled = 1;
         xm_relay_cancel(r);
+    }
 }
 
 static void
@@ -187,6 +190,37 @@ poll_or_wake(xm_relay *r, int fd, short events, long left,
     return n < 0 ? 0 : n;
 }
 
+/* Is @a a source address this relay admits? */
+static int
+admitted(const xm_relay *r, struct in_addr a)
+{
+    size_t i;
+
+    if (r->o.allow_loopback && (ntohl(a.s_addr) >> 24) == 127)
+        return 1;
+    for (i = 0; i < r->o.nallowed; i++) {
+        if (r->o.allowed[i].s_addr == a.s_addr)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reset a connection from a host that is not the source; remember it. */
+static void
+refuse(xm_relay *r, int fd, struct in_addr a)
+{
+    int i, n = r->res.nrefused;
+
+    for (i = 0; i < n; i++) {
+        if (r->res.refused[i].s_addr == a.s_addr)
+            break;
+    }
+    if (i == n && n < XM_RELAY_MAX_REFUSED)
+        r->res.refused[r->res.nrefused++] = a;
+    r->res.refused_peers++;
+    reset_fd(&fd);
+}
+
 static int
 wait_accept(xm_relay *r)
 {
@@ -226,10 +260,8 @@ wait_accept(xm_relay *r)
             return xm_error_set_errno(&r->err, XENMIG_EIO, errno,
                                       "relay: accept");
         }
-        if (peer.sin_family != AF_INET ||
-            peer.sin_addr.s_addr != r->o.allowed_peer.s_addr) {
-            r->res.refused_peers++;
-            close(fd);
+        if (peer.sin_family != AF_INET || !admitted(r, peer.sin_addr)) {
+            refuse(r, fd, peer.sin_addr);
             continue;
         }
         r->src = fd;
@@ -539,6 +571,7 @@ worker(void *arg)
     r->rc = rc;
     while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
         ;
+    (void)__sync_fetch_and_or(&r->finished, 1);  /* a full barrier */
     return NULL;
 }
 
@@ -581,7 +614,8 @@ xm_relay_start(xm_relay **out, const xm_relay_opts *opts,
     int rc;
 
     *out = NULL;
-    if (!opts || opts->allowed_peer.s_addr == htonl(INADDR_ANY) ||
+    if (!opts || (opts->nallowed == 0 && !opts->allow_loopback) ||
+        opts->nallowed > XM_RELAY_MAX_ALLOWED ||
         opts->dest_addr.sin_family != AF_INET ||
         opts->dest_addr.sin_port == 0)
         return xm_error_set(err, XENMIG_EINVAL,
@@ -671,6 +705,12 @@ int
 xm_relay_port(const xm_relay *r)
 {
     return r ? r->port : 0;
+}
+
+int
+xm_relay_finished(xm_relay *r)
+{
+    return r ? __sync_fetch_and_add(&r->finished, 0) : 1;
 }
 
 void

@@ -6,8 +6,10 @@
  * no progress and cannot be cancelled (reference 3.6). The relay sits
  * between the source xend and the destination's relocation server
  * (reference 4.3): it listens where the source can reach it, accepts
- * only the source host, connects to the destination and forwards both
- * directions, the source-to-destination stream through a token bucket.
+ * one connection from the source host (any address it can use:
+ * xend does not bind its socket, reference 7b.1), connects to the
+ * destination and forwards both directions, the source-to-destination
+ * stream through a token bucket.
  * Counting gives progress; cutting both connections cancels (the source
  * xend then resumes the domain, reference 4.5); the destination's final
  * "(ok)" or "(err ...)" line is read (and still passed on to the
@@ -31,14 +33,18 @@
 #define XM_RELAY_VERDICT_TIMEOUT_MS 300000L
 #define XM_RELAY_PIPE_SIZE (1024 * 1024)    /* splice pipe, bytes */
 #define XM_RELAY_MIN_BURST (64 * 1024)      /* token bucket, bytes */
+#define XM_RELAY_MAX_ALLOWED 32             /* source addresses admitted */
+#define XM_RELAY_MAX_REFUSED 4              /* refused peers remembered */
 
 typedef struct xm_relay xm_relay;
 
 typedef struct xm_relay_opts {
     struct sockaddr_in listen_addr; /* port 0 = any free port */
     struct sockaddr_in dest_addr;   /* destination relocation server */
-    struct in_addr allowed_peer;    /* the only source IP accepted (exact
-                                       match; INADDR_ANY is refused) */
+    struct in_addr allowed[XM_RELAY_MAX_ALLOWED]; /* source addresses
+                                       admitted (exact match) */
+    size_t nallowed;
+    int allow_loopback;             /* also admit all of 127.0.0.0/8 */
     uint64_t rate_bps;              /* cap in bits/s; 0 = none */
     uint64_t memory_bytes;          /* domain memory, for the percent */
     long accept_timeout_ms;         /* source must connect within this */
@@ -62,7 +68,11 @@ typedef struct xm_relay_result {
     char verdict_msg[256];          /* (value ...) of an (err ...) */
     int cancelled;
     int stalled;
-    int refused_peers;              /* connections from other hosts */
+    int refused_peers;              /* connections from other hosts,
+                                       reset at once */
+    struct in_addr refused[XM_RELAY_MAX_REFUSED]; /* the first ones, */
+    int nrefused;                   /* each once: this many */
+    int user_cancelled;             /* the progress callback asked */
     size_t pipe_bytes;              /* the splice pipe's capacity */
 } xm_relay_result;
 
@@ -77,6 +87,12 @@ int xm_relay_start(xm_relay **out, const xm_relay_opts *opts,
 
 /* The port the relay listens on (host byte order). */
 int xm_relay_port(const xm_relay *r);
+
+/*
+ * Has the relay ended on its own (stream over, verdict read, or an
+ * error)? Does not wait. NULL counts as ended.
+ */
+int xm_relay_finished(xm_relay *r);
 
 /*
  * Ask the relay to stop: it resets both connections at once, so the

@@ -3,6 +3,7 @@
  * test_migrate.c: the step engine's inputs, and every allocation of
  * begin + prepare failing in turn against two emulated hosts
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,8 +131,56 @@ test_migrate__every_allocation_of_check_may_fail(void)
     test_emu_stop(&b);
 }
 
+/* The relay runs where it is on the path, or where it is asked for. */
+static void
+test_migrate__relay_only_on_the_path_or_asked(void)
+{
+    /* a local source: relayed by default (its own loopback) */
+    CU_ASSERT_TRUE(xm_migrate_want_relay(0, 0, 0, 0, true));
+    /* a remote source: only a cap, a timeout, a stall or --progress */
+    CU_ASSERT_FALSE(xm_migrate_want_relay(0, 0, 0, 0, false));
+    CU_ASSERT_FALSE(xm_migrate_want_relay(XENMIG_MIGRATE_LIVE, 0, 0, 0,
+                                          false));
+    CU_ASSERT_TRUE(xm_migrate_want_relay(0, 200, 0, 0, false));
+    CU_ASSERT_TRUE(xm_migrate_want_relay(0, 0, 5000, 0, false));
+    CU_ASSERT_TRUE(xm_migrate_want_relay(0, 0, 0, 5000, false));
+    CU_ASSERT_TRUE(xm_migrate_want_relay(XENMIG_MIGRATE_PROGRESS, 0, 0, 0,
+                                         false));
+    /* never with --direct or SSL */
+    CU_ASSERT_FALSE(xm_migrate_want_relay(XENMIG_MIGRATE_DIRECT, 200, 0, 0,
+                                          true));
+    CU_ASSERT_FALSE(xm_migrate_want_relay(XENMIG_MIGRATE_SSL, 0, 5000, 0,
+                                          true));
+}
+
+/* Every refused peer is named, with the option that would admit it. */
+static void
+test_migrate__refused_peer_is_named(void)
+{
+    xm_relay_result res;
+    xm_relay_opts ro;
+    char buf[XENMIG_ERROR_MSG_SIZE];
+
+    memset(&res, 0, sizeof(res));
+    memset(&ro, 0, sizeof(ro));
+    inet_pton(AF_INET, "127.0.0.2", &ro.allowed[0]);
+    ro.nallowed = 1;
+    xm_migrate_refused_note(buf, sizeof(buf), &res, &ro, "peer-a");
+    CU_ASSERT_STRING_EQUAL(buf, "");
+    inet_pton(AF_INET, "127.0.0.1", &res.refused[0]);
+    res.nrefused = res.refused_peers = 1;
+    xm_migrate_refused_note(buf, sizeof(buf), &res, &ro, "peer-a");
+    CU_ASSERT_STRING_EQUAL(buf, "the relay refused a connection from "
+                           "127.0.0.1, which is not the source 'peer-a' "
+                           "(127.0.0.2): add --relay-allow 127.0.0.1 if "
+                           "that is the source");
+}
+
 static CU_TestInfo test_migrate_tests[] = {
+    { "refused_peer_is_named", test_migrate__refused_peer_is_named },
     { "parse_uri_forms", test_migrate__parse_uri_forms },
+    { "relay_only_on_the_path_or_asked",
+      test_migrate__relay_only_on_the_path_or_asked },
     { "every_allocation_of_check_may_fail",
       test_migrate__every_allocation_of_check_may_fail },
     CU_TEST_INFO_NULL

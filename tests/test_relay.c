@@ -261,7 +261,8 @@ base_opts(xm_relay_opts *o, const struct dest *d)
     o->listen_addr.sin_family = AF_INET;
     o->listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     o->dest_addr = d->addr;
-    inet_pton(AF_INET, "127.0.0.5", &o->allowed_peer);
+    inet_pton(AF_INET, "127.0.0.5", &o->allowed[0]);
+    o->nallowed = 1;
     o->accept_timeout_ms = 5000;
     o->stall_ms = 5000;
     o->verdict_timeout_ms = 5000;
@@ -523,6 +524,7 @@ test_relay__cancel_from_callback_cuts_source(void)
     CU_ASSERT_EQUAL(run_stream(&o, &d, &s, 64000000, &res, &err),
                     XENMIG_ECANCELLED);
     CU_ASSERT_EQUAL(res.cancelled, 1);
+    CU_ASSERT_EQUAL(res.user_cancelled, 1);
     CU_ASSERT_TRUE(s.cut);
     CU_ASSERT_FALSE(d.eof);              /* reset, not a clean end */
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "relay: cancelled at byte "));
@@ -562,6 +564,7 @@ test_relay__cancel_from_another_thread(void)
     dest_join(&d);
     xm_relay_free(r);
     CU_ASSERT_EQUAL(res.cancelled, 1);
+    CU_ASSERT_EQUAL(res.user_cancelled, 0);     /* not the callback */
     CU_ASSERT_TRUE(res.bytes_to_dest >= 200000);
     CU_ASSERT_TRUE(s.cut);
     CU_ASSERT_FALSE(d.eof);
@@ -623,9 +626,37 @@ test_relay__other_hosts_are_refused(void)
     dest_join(&d);
     xm_relay_free(r);
     CU_ASSERT_EQUAL(res.refused_peers, 1);
+    CU_ASSERT_EQUAL(res.nrefused, 1);
+    CU_ASSERT_EQUAL(ntohl(res.refused[0].s_addr), INADDR_LOOPBACK);
     CU_ASSERT_EQUAL(res.verdict, 1);
     CU_ASSERT_EQUAL(d.sum, good.sum);
     CU_ASSERT_STRING_EQUAL(good.verdict, ok_line);
+}
+
+/* On loopback, xend's unbound socket may come from any 127.x (7b.1). */
+static void
+test_relay__loopback_admits_all_of_127(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xm_relay *r = NULL;
+    struct dest d;
+    struct source s;
+
+    fill_pattern();
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.allow_loopback = 1;
+    CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r, &o, NULL), 0);
+    source_start(&s, "127.0.0.1", xm_relay_port(r), 1000);
+    source_run(&s);
+    CU_ASSERT_EQUAL(xm_relay_wait(r, &res, NULL), 0);
+    pthread_join(s.th, NULL);
+    dest_join(&d);
+    xm_relay_free(r);
+    CU_ASSERT_EQUAL(res.refused_peers, 0);
+    CU_ASSERT_EQUAL(res.verdict, 1);
+    CU_ASSERT_EQUAL(d.sum, s.sum);
 }
 
 static void
@@ -756,6 +787,8 @@ static CU_TestInfo test_relay_tests[] = {
       test_relay__cancel_from_another_thread },
     { "stall_is_detected", test_relay__stall_is_detected },
     { "other_hosts_are_refused", test_relay__other_hosts_are_refused },
+    { "loopback_admits_all_of_127",
+      test_relay__loopback_admits_all_of_127 },
     { "destination_refused", test_relay__destination_refused },
     { "source_must_connect_in_time",
       test_relay__source_must_connect_in_time },

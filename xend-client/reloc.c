@@ -61,6 +61,38 @@ xm_resolve_ipv4(struct sockaddr_in *out, const char *host, int port,
     return 0;
 }
 
+int
+xm_resolve_ipv4_all(struct in_addr *out, size_t max, size_t *n,
+                    const char *host, xenmig_error *err)
+{
+    struct addrinfo hints;
+    struct addrinfo *res = NULL, *ai;
+    struct in_addr a;
+    size_t i;
+    int r;
+
+    *n = 0;
+    if (!host || !*host || strlen(host) > 253)
+        return xm_error_set(err, XENMIG_EINVAL, "invalid host name '%s'",
+                            host ? host : "");
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    r = getaddrinfo(host, NULL, &hints, &res);
+    if (r != 0 || !res)
+        return xm_error_set(err, XENMIG_ENOTFOUND,
+                            "cannot resolve '%s' to an IPv4 address: %s",
+                            host, gai_strerror(r));
+    for (ai = res; ai && *n < max; ai = ai->ai_next) {
+        a = ((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
+        for (i = 0; i < *n && out[i].s_addr != a.s_addr; i++)
+            ;
+        if (i == *n)
+            out[(*n)++] = a;
+    }
+    freeaddrinfo(res);
+    return 0;
+}
 
 /* Wait for @events on @fd until @deadline; 1 ready, 0 timeout, -1 err. */
 static int

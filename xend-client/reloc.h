@@ -46,6 +46,13 @@ int xm_resolve_ipv4(struct sockaddr_in *out, const char *host, int port,
                     xenmig_error *err);
 
 /*
+ * Every IPv4 address @host resolves to, each once, at most @max of them
+ * in *n. Returns 0 (at least one), XENMIG_ENOTFOUND or XENMIG_EINVAL.
+ */
+int xm_resolve_ipv4_all(struct in_addr *out, size_t max, size_t *n,
+                        const char *host, xenmig_error *err);
+
+/*
  * Probe the relocation server at @addr with "(help)". Every step is
  * bounded by @timeout_ms (0 = XM_RELOC_TIMEOUT_MS). Returns 0 with
  * out->status set for every answer a server can give (including

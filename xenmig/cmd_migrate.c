@@ -23,6 +23,8 @@
 #include "cli.h"
 #include "text.h"
 
+#define MAX_RELAY_ALLOW 8
+
 struct mig_args {
     xenmig_migrate_opts opts;
     const char *src_uri;      /* --connect */
@@ -37,12 +39,15 @@ struct mig_args {
     uint64_t last_bytes;      /* at the last report that moved */
     double still_since;       /* elapsed_s when the stream stopped */
     int warned;               /* the stall warning was given */
+    const char *relay_allow[MAX_RELAY_ALLOW + 1]; /* NULL-terminated */
+    int nrelay_allow;
+    int state_shown;          /* the no-relay state line is on stderr */
 };
 
 enum {
     OPT_DEST_CONNECT = 0x100, OPT_MIGRATE_URI, OPT_TIMEOUT,
     OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
-    OPT_RELAY_ADDRESS, OPT_STALL
+    OPT_RELAY_ADDRESS, OPT_STALL, OPT_RELAY_ALLOW, OPT_PROGRESS
 };
 
 static const struct option mig_opts[] = {
@@ -63,6 +68,8 @@ static const struct option mig_opts[] = {
     { "cookie", required_argument, NULL, OPT_COOKIE },
     { "failed", no_argument, NULL, OPT_FAILED },
     { "relay-address", required_argument, NULL, OPT_RELAY_ADDRESS },
+    { "relay-allow", required_argument, NULL, OPT_RELAY_ALLOW },
+    { "progress", no_argument, NULL, OPT_PROGRESS },
     { "stall", required_argument, NULL, OPT_STALL },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
@@ -250,6 +257,9 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
         case OPT_DIRECT:
             a->opts.flags |= XENMIG_MIGRATE_DIRECT;
             break;
+        case OPT_PROGRESS:
+            a->opts.flags |= XENMIG_MIGRATE_PROGRESS;
+            break;
         case 'r':
             if (!cli_parse_long(optarg, 0, 1000000, &v)) {
                 cli_err("--resource wants Mbit/s in 0..1000000, not '%s'",
@@ -290,6 +300,15 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
             break;
         case OPT_RELAY_ADDRESS:
             a->opts.relay_address = optarg;
+            break;
+        case OPT_RELAY_ALLOW:
+            if (a->nrelay_allow == MAX_RELAY_ALLOW) {
+                cli_err("--relay-allow may be given at most %d times",
+                        MAX_RELAY_ALLOW);
+                return CLI_EXIT_USAGE;
+            }
+            a->relay_allow[a->nrelay_allow++] = optarg;
+            a->opts.relay_allow = a->relay_allow;
             break;
         case 'C':
             a->src_uri = optarg;
@@ -425,6 +444,88 @@ static volatile sig_atomic_t cancel_signal;
 static volatile sig_atomic_t bar_drawn;   /* a progress bar is on stderr */
 static int cancel_handlers;
 
+/* What SIGTERM writes before it ends the run: made before it starts. */
+static char term_text[768];
+static size_t term_text_len;
+static char term_json[1024];
+static size_t term_json_len;
+
+/*
+ * SIGTERM ends the run at once (a service manager will not wait): the
+ * last line says where the domain is known to run and what xend may
+ * still do. If the relay carried the stream, exiting cuts it, and xend
+ * resumes the domain on the source (reference 4.5).
+ */
+static void
+on_term(int sig)
+{
+    ssize_t n;
+
+    (void)sig;
+    n = write(STDERR_FILENO, term_text, term_text_len);
+    if (term_json_len)
+        n = write(STDOUT_FILENO, term_json, term_json_len);
+    (void)n;
+    _exit(CLI_EXIT_UNSURE);
+}
+
+static void
+catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
+           int relayed)
+{
+    xenmig_error e;
+    json_object *o, *eo;
+    const char *js;
+    struct sigaction sa;
+    int n;
+
+    n = snprintf(e.msg, sizeof(e.msg), "terminated: domain '%s' was "
+                 "last known running on '%s'; %s", a->dom,
+                 xenmig_conn_host(src), relayed ?
+                 "the relay's stream is cut, so xend should resume it "
+                 "there (unless xend could not be relayed: then it may "
+                 "still be moving it)" : "xend may still be moving it "
+                 "to the destination or resuming it");
+    if (n < 0)
+        e.msg[0] = '\0';
+    n = snprintf(term_text, sizeof(term_text), "\nxenmig: %s; check "
+                 "where it runs with 'xenmig list' on '%s' and '%s'\n",
+                 e.msg, xenmig_conn_host(src), xenmig_conn_host(dst));
+    term_text_len = n > 0 && (size_t)n < sizeof(term_text) ? (size_t)n : 0;
+    term_json_len = 0;
+    o = a->json ? json_object_new_object() : NULL;
+    if (o) {
+        json_object_object_add(o, "result",
+                               json_object_new_string("unknown"));
+        json_object_object_add(o, "domain",
+                               json_object_new_string(a->dom));
+        json_object_object_add(o, "source",
+            json_object_new_string(xenmig_conn_host(src)));
+        json_object_object_add(o, "destination",
+            json_object_new_string(xenmig_conn_host(dst)));
+        eo = json_object_new_object();
+        if (eo) {
+            json_object_object_add(eo, "code",
+                                   json_object_new_int(XENMIG_EUNKNOWN));
+            json_object_object_add(eo, "name", json_object_new_string(
+                xenmig_strerror(XENMIG_EUNKNOWN)));
+            json_object_object_add(eo, "message",
+                                   json_object_new_string(e.msg));
+            json_object_object_add(o, "error", eo);
+        }
+        js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        n = snprintf(term_json, sizeof(term_json), "%s\n", js);
+        if (n > 0 && (size_t)n < sizeof(term_json))
+            term_json_len = (size_t)n;
+        json_object_put(o);
+    }
+    fflush(stdout);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /*
  * The first interrupt asks the library to cancel, which it can while
  * the relay carries the stream (it cuts it and waits for the source to
@@ -474,7 +575,7 @@ on_signal_direct(int sig)
     _exit(CLI_EXIT_UNSURE);
 }
 
-/* Ctrl-C and SIGTERM cancel the stream instead of killing us. */
+/* Ctrl-C cancels the stream instead of killing us. */
 static void
 catch_signals(void)
 {
@@ -484,7 +585,6 @@ catch_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     cancel_handlers = 1;
 }
 
@@ -526,6 +626,16 @@ on_progress(const xenmig_progress *p, void *payload)
     json_object *o;
     int filled, i;
 
+    if (p->source_state) {
+        /* no relay, no bytes: how long, and the source's view */
+        if (a->bar) {
+            fprintf(stderr, "\r%7.1f s  domain on the source: %-10s",
+                    p->elapsed_s, p->source_state);
+            fflush(stderr);
+            a->state_shown = 1;
+        }
+        return cancel_signal != 0;
+    }
     if (!a->quiet)
         warn_stall(a, p);
     if (a->json) {
@@ -603,27 +713,22 @@ cmd_migrate(int argc, char **argv)
     }
     if (!a.quiet || cli_verbose)
         a.opts.check = on_warning;
-    /* progress is asked for when someone will see it */
+    /* progress is shown when someone will see it; a terminal never
+     * changes the stream's path (the library picks it) */
     a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
-    if (a.json || a.bar) {
-        a.opts.progress = on_progress;
-        a.opts.payload = &a;
-    }
-    if (a.opts.progress || a.opts.resource || a.opts.timeout_ms ||
-        a.opts.stall_ms) {
-        if (!a.opts.progress) {
-            a.opts.progress = on_progress;   /* for cancel only */
-            a.opts.payload = &a;
-        }
-        if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
-            catch_signals();
-    }
-    if (!cancel_installed()) {
+    a.opts.progress = on_progress;      /* display, and cancel */
+    a.opts.payload = &a;
+    if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
+        catch_signals();
+    if (!cancel_installed())
         signal(SIGINT, on_signal_direct);
-        signal(SIGTERM, on_signal_direct);
-    }
+    catch_term(&a, src, dst, !(a.opts.flags & (XENMIG_MIGRATE_DIRECT |
+                                               XENMIG_MIGRATE_SSL)));
+    fflush(stdout);
     t0 = now_s();
     rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);
+    if (a.state_shown)
+        fputc('\n', stderr);
     if (a.json)
         print_result_json(&a, src, dst, rc, &err, now_s() - t0);
     if (rc) {

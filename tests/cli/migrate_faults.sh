@@ -112,7 +112,7 @@ stderr_has "xenhost-b"
 hosts migrate-hang=resumed ""
 expect_exit 1 xm migrate web01 xenhost-b --connect $SRC --timeout 2 \
     --direct
-stderr_has "did not answer op=migrate in time"
+stderr_has "timed out after 2 s: xend had not answered op=migrate"
 stderr_has "running on 'xenhost-a'"
 exactly_on xenhost-a xenhost-b web01
 hosts migrate-hang=resumed ""

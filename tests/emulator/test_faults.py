@@ -72,7 +72,7 @@ class FaultTest(HostTestCase):
         self.assertResumed(a)
 
     def test_hosts_allow_denial(self):
-        a = self.host('a', domains=[GUEST])
+        a = self.host('a', domains=[GUEST], args=['--bind-outgoing', 'yes'])
         b = self.host('b', args=['--hosts-allow', '^localhost$ ^' + a.address.replace('.', r'\.')
                                  + 'x'])
         self.assertIn(b"can't connect", a.migrate('guest1', b.address).body)

@@ -144,7 +144,7 @@ class HttpTest(unittest.TestCase):
         cases = [([], 'application/sxp'),
                  (['User-Agent: curl/8'], 'application/sxp'),
                  (['Accept: */*'], 'application/sxp'),
-                 (['User-Agent: curl/8', 'Accept: */*'], 'text/html'),
+                 (['User-Agent: curl/8', 'Accept: */*'], None),     # §7b.5
                  (['User-Agent: x', 'Accept: text/html, application/sxp'], 'application/sxp')]
         for headers, ctype in cases:
             self.assertEqual(self.h.get('/xend/node', headers).header('Content-type'), ctype)
@@ -163,6 +163,29 @@ class HttpTest(unittest.TestCase):
         self.assertEqual(r.status_line, 'HTTP/1.1 413 Request entity too large')
         r = self.h.post('/xend/domain/guest1', 'op=frob&x=' + 'a' * 9980)
         self.assertEqual(r.status, 501)
+
+    def test_body_limit_resets(self):
+        """After a 413 the peer sees a reset, not a clean close (§7b.3)."""
+        sock = socket.create_connection((self.h.address, self.h.http_port), timeout=10)
+        with sock:
+            sock.sendall(b'POST /xend/domain/guest1 HTTP/1.1\r\nContent-Length: 20000\r\n'
+                         b'Content-Type: application/x-www-form-urlencoded\r\n\r\n')
+            data = b''
+            with self.assertRaises(ConnectionResetError):
+                while True:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+            self.assertTrue(data.startswith(b'HTTP/1.1 413 '), data)
+
+    def test_post_op_list(self):
+        """SrvDomainDir.op_list: 200 and the detailed list (§7b.4)."""
+        r = self.h.post('/xend/domain', 'op=list')
+        self.assertEqual((r.status, r.header('Content-type')), (200, 'application/sxp'))
+        detail = self.h.get('/xend/domain?detail=1').body
+        self.assertTrue(r.body.startswith(b'((domain '), r.body[:40])
+        self.assertEqual(r.body.count(b'(domain '), detail.count(b'(domain '))
 
     def test_many_headers_and_garbage(self):
         headers = ''.join('X-H%d: v\r\n' % i for i in range(600))

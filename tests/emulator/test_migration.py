@@ -78,6 +78,19 @@ class MigrationTest(HostTestCase):
         self.assertGreater(src['duration_s'], 1.0)
         self.assertEqual((dst['result'], dst['bytes_received']), ('ok', src['bytes_sent']))
 
+    def test_outgoing_socket_not_bound(self):
+        """xend connects from the kernel's choice of address (§7b.1)."""
+        a, b = self.pair(src_domains=('name=guest1,memory=16',))
+        a.migrate('guest1', b.address, live=0)
+        peer = wait_for(lambda: b.stats('destination'))[-1]['peer']
+        self.assertEqual(peer, '127.0.0.1')
+        self.assertNotEqual(peer, a.address)
+
+    def test_bind_outgoing(self):
+        a, b = self.pair(src_domains=('name=guest1,memory=16',), src_args=['--bind-outgoing', 'yes'])
+        a.migrate('guest1', b.address, live=0)
+        self.assertEqual(wait_for(lambda: b.stats('destination'))[-1]['peer'], a.address)
+
     def test_non_live(self):
         a, b = self.pair(src_domains=('name=guest1,memory=64,dirty=50',))
         r = a.migrate('guest1', b.address, live=0)

@@ -133,6 +133,39 @@ class RelocationTest(HostTestCase):
         self.assertEqual(reply, b'(err (type "<class \'xen.xend.XendError.XendError\'>") '
                                 b'(value "not a valid guest state file: found \'NotAGuestRecord!\'"))\n')
 
+    def test_bad_signature_resets(self):
+        """The (err ...) first, then a reset, not a close (reference §7b.3)."""
+        sock = self.connect()
+        sock.sendall(b'receive\n')
+        self.recv_line(sock)
+        sock.sendall(b'NotAGuestRecord!' + bytes(100))
+        self.assertTrue(self.recv_line(sock).startswith(b'(err '))
+        with self.assertRaises(ConnectionResetError):
+            while sock.recv(4096):
+                pass
+
+    def test_parse_errors_answered_connection_open(self):
+        """Reference §7b.2: xend answers a bad request and reads on."""
+        err = ('(err (type "<class \'xen.xend.sxp.ParseError\'>") '
+               '(value \'%s\'))\n')
+        sock = self.connect()
+        for request, message in ((b'\x01', 'invalid character: code 1'),
+                                 (b')', 'syntax error: )')):
+            sock.sendall(request)
+            self.assertEqual(self.recv_line(sock).decode(), err % message)
+            sock.sendall(b'(help)\n')
+            self.assertEqual(self.recv_line(sock), fixture('relocation', 'help.reply'))
+
+    def test_long_atom_is_an_unknown_op(self):
+        """A 200 KB line is echoed as an invalid operation; still open (§7b.2)."""
+        sock = self.connect()
+        sock.sendall(b'a' * 200000 + b'\n')
+        line = self.recv_line(sock)
+        self.assertEqual(line, b'(err (type "<class \'xen.xend.XendError.XendError\'>") '
+                               b"(value 'Invalid operation: " + b'a' * 200000 + b"'))\n")
+        sock.sendall(b'(help)\n')
+        self.assertEqual(self.recv_line(sock), fixture('relocation', 'help.reply'))
+
     def test_eof_errors(self):
         err = '(err (type "<class \'xen.xend.XendError.XendError\'>") (value \'%s\'))\n'
         full = stream()

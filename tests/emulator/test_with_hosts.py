@@ -48,10 +48,11 @@ class WithHostsTest(HostTestCase):
         names = ['--no-defaults', '--map', 'src-host=' + addr_a, '--map', 'dst-host=' + addr_b,
                  '--map', 'other-host=' + addr_c, '--']
         prefix = [sys.executable, WITH_HOSTS] + names
+        # bound, so that the destination sees the source's own address
         a = self.host('src-host', address=addr_a, prefix=prefix,
-                      domains=['name=guest1,memory=32'])
+                      domains=['name=guest1,memory=32'], args=['--bind-outgoing', 'yes'])
         b = self.host('dst-host', address=addr_b, prefix=prefix,
-                      args=['--hosts-allow', '^src-host$'])
+                      args=['--hosts-allow', '^src-host$', '--bind-outgoing', 'yes'])
         c = self.host('other-host', address=addr_c, prefix=prefix, args=['--hosts-allow', '^nobody$'])
         self.assertEqual(a.info['pid'], a.proc.pid)
         r = a.migrate('guest1', 'dst-host')

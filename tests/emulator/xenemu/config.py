@@ -50,6 +50,7 @@ OPTIONS = {
     'max_rounds': (30, int, 'live pre-copy: at most this many rounds'),
     'restore_delay': (0.0, float, 'destination: extra seconds before a restored domain runs'),
     'hang_close': (0.0, float, 'close never-answered HTTP requests after s; 0 = at exit'),
+    'bind_outgoing': (False, _BOOL, 'bind outgoing migration sockets to --address (xend does not)'),
     'log_file': (None, str, 'log here instead of stderr'),
     'verbose': (False, _BOOL, 'debug logging'),
 }

@@ -29,7 +29,9 @@ BATCH = 64                  # pages per batch the source writes
 MAX_BATCH = 1024            # pages per batch the destination accepts
 MAX_CONFIG = 1 << 20        # bytes of config SXP the destination accepts
 MAX_TAIL = 1 << 16
-MAX_REQUEST = 1 << 16       # bytes of a relocation request before it must be complete
+MAX_REQUEST = 1 << 20       # emulator bound: bytes of one relocation request (xend: none)
+PARSE_ERR_TYPE = "<class 'xen.xend.sxp.ParseError'>"
+_ATOM_CHARS = re.compile(r'[!$-&*-~]*\Z')      # printable, no blank ( ) " ' #
 LAST_ROUND_PAGES = 50       # xc_domain_save: stop pre-copy below this dirty count
 MAX_FACTOR = 3              # ... or once it sent this many times the memory
 DRAIN_SECONDS = 10
@@ -136,8 +138,9 @@ def _connect(host, dst, port, use_ssl):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.settimeout(cfg.handshake_timeout)
     try:
-        sock.bind((cfg.address, 0))
-        sock.connect((ip, port))
+        if cfg.bind_outgoing:
+            sock.bind((cfg.address, 0))
+        sock.connect((ip, port))    # else the kernel picks the source (§7b.1)
         if use_ssl:
             import ssl
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -224,7 +227,7 @@ def _close(sock):
         pass
 
 
-def _reset(sock):
+def reset(sock):
     """Close at once with a RST, as a dropped connection looks to the peer."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
@@ -289,7 +292,7 @@ def _migrate(host, dom, dst, port, live, use_ssl, node, rec):
         rec['phase'] = phase
         picked = None
         if isinstance(e, _Cut):
-            _reset(sock)
+            reset(sock)
         elif pers.error_pickup and not isinstance(e, Unhandled):
             picked = _pickup(host, sender, sock, dst)
         _close(sock)
@@ -486,7 +489,7 @@ class RelocationServer:
         host = self.host
         if host.faults.get('relocation-deny') or not host.cfg.peer_allowed(peer[0]):
             log.info('relocation: rejected %s', peer[0])
-            _reset(sock)
+            reset(sock)
             return None
         if self.ssl_context is not None:
             try:
@@ -509,9 +512,14 @@ class RelocationServer:
             try:
                 value, pos, more = parse_one(buf, pos, eof=False)
             except NeedMore:
-                if len(buf) - pos > MAX_REQUEST:
-                    return
-                data = sock.recv(4096)
+                data = b''
+                while True:     # a long atom: parse again only once it may end
+                    chunk = sock.recv(65536)
+                    data += chunk
+                    if len(buf) - pos + len(data) > MAX_REQUEST:
+                        return
+                    if not chunk or not _ATOM_CHARS.match(chunk.decode('latin-1')):
+                        break
                 if data:
                     buf = buf[pos:] + data.decode('latin-1')
                     pos = 0
@@ -523,8 +531,12 @@ class RelocationServer:
                 if not more:
                     return
             except ParseError as e:
+                # xend answers and reads on (reference §7b.2); what was
+                # buffered is dropped with the parser's state
                 log.info('relocation: bad request from %s: %s', peer[0], e)
-                return
+                sock.sendall(sxp_line(['err', ['type', PARSE_ERR_TYPE], ['value', str(e)]]))
+                buf, pos = '', 0
+                continue
             op = value[0] if isinstance(value, list) and value else value
             op = op.replace('.', '_') if isinstance(op, str) else ''
             if op == 'help':
@@ -557,7 +569,7 @@ class RelocationServer:
             rec['result'], rec['error'] = 'dropped', str(e)
             for dom in made:
                 host.destroy(dom)
-            _reset(sock)
+            reset(sock)
         except (RestoreError, OSError) as e:
             message, detail = e.args if isinstance(e, RestoreError) else ('Restore failed', str(e))
             rec['result'], rec['error'] = 'failed', detail
@@ -566,7 +578,10 @@ class RelocationServer:
                 host.destroy(dom)
             try:
                 sock.sendall(err_line(message))
-                _drain(sock, DRAIN_SECONDS)
+                if detail == 'bad signature':
+                    reset(sock)        # xend: a reset, not a close (§7b.3)
+                else:
+                    _drain(sock, DRAIN_SECONDS)
             except OSError:
                 pass
         else:

@@ -277,6 +277,7 @@ class XendServer:
                 req = read_request(reader)
             except TooLarge:
                 self._send(sock, Reply(413), False, False)
+                relocation.reset(sock)      # xend: a reset, not a close (§7b.3)
                 return None
             except ValueError:      # BadRequest, or a line over MAX_LINE
                 self._send(sock, Reply(400), False, False)
@@ -370,7 +371,7 @@ class XendServer:
             text = '(ls ' + ''.join(' ' + c for c in children) + ')' + show('', pers.empty_quote)
             if not req.use_sxp:
                 return Reply(200, _html('xend', '<ul>%s</ul>' % ''.join(
-                    '<li><a href="%s">%s</a></li>' % (c, c) for c in children)), 'text/html')
+                    '<li><a href="%s">%s</a></li>' % (c, c) for c in children)))
             return Reply(200, text.encode('latin-1'), 'application/sxp')
         if kind == 'node':
             return self._maybe_html(req, self._pad(self.node_sxpr(), 'http-oversize'), 'node')
@@ -399,7 +400,7 @@ class XendServer:
         if req.use_sxp:
             return Reply().sxp(value, self.pers)
         text = show(value, self.pers.empty_quote).replace('&', '&amp;').replace('<', '&lt;')
-        return Reply(200, _html(title, '<pre>%s</pre>' % text), 'text/html')
+        return Reply(200, _html(title, '<pre>%s</pre>' % text))  # no Content-type (§7b.5)
 
     def _pad(self, value, fault):
         size = self.host.faults.get(fault)
@@ -407,12 +408,12 @@ class XendServer:
             value = value + [['padding', 'x' * size]]
         return value
 
-    def _domain_list(self, req):
+    def _domain_list(self, req, detail=False):
         """Reference §3.3."""
         pers = self.pers
         with self.host.lock:
             doms = [d for _, d in sorted(self.host.domains.items())]
-            detail = req.args.get('detail', [None])[0] == '1'
+            detail = detail or req.args.get('detail', [None])[0] == '1'
             if not pers.state_filter:
                 chosen = doms
             elif detail:
@@ -514,6 +515,9 @@ class XendServer:
         if not ops or len(ops) != 1:
             return Reply(406, reason='Invalid request').sxp('', pers)
         op = ops[0]
+        if node[0] == 'domain' and op == 'list':
+            # SrvDomainDir.op_list: the detailed list (reference §7b.4)
+            return self._domain_list(req, detail=True)
         if node[0] != 'dom' or (op not in _SYNC_OPS and op != 'migrate'):
             text = 'Operation not implemented: %s' % op
             reply = Reply(501, reason=text)
@@ -534,7 +538,7 @@ class XendServer:
                 reply.status, reply.reason = 500, 'Request failed: %s' % op
             if not req.use_sxp:
                 reply.body = _html('Error', '<p>%s</p>' % e)
-                reply.ctype = 'text/html'
+                reply.ctype = None      # HTML mode: no Content-type (§7b.5)
                 return reply
             return reply.sxp(['xend.err', str(e)], pers)
         if value is not None:
