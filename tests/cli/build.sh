@@ -19,7 +19,7 @@ chmod +x "$T/pc"
 PKG_CONFIG="$T/pc" make -n clean > /dev/null 2> "$T/err" ||
     fail "make -n clean failed: $(cat "$T/err")"
 [ ! -s "$T/err" ] || fail "make clean printed: $(cat "$T/err")"
-PKG_CONFIG="$T/pc" make -n -B build/obj/lib/util.o > /dev/null 2> "$T/err" &&
+PKG_CONFIG="$T/pc" make -n -B "$B/obj/lib/util.o" > /dev/null 2> "$T/err" &&
     fail "make went on without its dependencies"
 [ "$(wc -l < "$T/err")" -eq 1 ] || fail "not one line: $(cat "$T/err")"
 grep -q "pkg-config finds no libcurl libxml-2.0 json-c xenstore cunit.*make deps" \
