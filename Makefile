@@ -32,11 +32,17 @@ CUNIT_CFLAGS := $(call PC,--cflags cunit)
 CUNIT_LIBS   := $(call PC,--libs cunit)
 JSONC_CFLAGS := $(call PC,--cflags json-c)
 JSONC_LIBS   := $(call PC,--libs json-c)
-DEPS_MISSING = $(strip $(foreach m,$(DEPS) xenstore cunit,$(if $(shell \
+DEPS_MISSING := $(strip $(foreach m,$(DEPS) xenstore cunit,$(if $(shell \
     $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))))
+# the Debian package of each pkg-config module (scripts/deps.sh)
+DEB_libcurl := libcurl4-openssl-dev
+DEB_libxml-2.0 := libxml2-dev
+DEB_json-c := libjson-c-dev
+DEB_xenstore := libxen-dev
+DEB_cunit := libcunit1-dev
 DEPS_GUARD = $(if $(DEPS_MISSING),$(error pkg-config finds no \
-    $(DEPS_MISSING): install the build dependencies with 'make deps' \
-    (Debian: scripts/deps.sh names them; XENMIG_NO_DEPS=1 skips it)))
+    $(DEPS_MISSING) (Debian: $(foreach m,$(DEPS_MISSING),$(DEB_$(m)))): \
+    install them, as root with 'make deps'))
 
 ifeq ($(SANITIZE),1)
 B := build-san

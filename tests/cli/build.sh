@@ -22,7 +22,7 @@ PKG_CONFIG="$T/pc" make -n clean > /dev/null 2> "$T/err" ||
 PKG_CONFIG="$T/pc" make -n -B "$B/obj/lib/util.o" > /dev/null 2> "$T/err" &&
     fail "make went on without its dependencies"
 [ "$(wc -l < "$T/err")" -eq 1 ] || fail "not one line: $(cat "$T/err")"
-grep -q "pkg-config finds no libcurl libxml-2.0 json-c xenstore cunit.*make deps" \
+grep -q "pkg-config finds no libcurl libxml-2.0 json-c xenstore cunit (Debian: libcurl4-openssl-dev libxml2-dev libjson-c-dev libxen-dev libcunit1-dev).*make deps" \
     "$T/err" || fail "missing dependency line: $(cat "$T/err")"
 
 # deps.sh with stand-ins for dpkg-query, apt-get and id in a PATH of
