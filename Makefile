@@ -36,9 +36,13 @@ CUNIT_LIBS   := $(call PC,--libs cunit)
 DEPS_MISSING = $(strip $(foreach m,$(DEPS),$(if $(shell \
     $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))) \
     $(if $(JSON_PC),,json-c))
+# the Debian package of each pkg-config module (scripts/deps.sh)
+DEB_libcurl := libcurl4-openssl-dev
+DEB_libxml-2.0 := libxml2-dev
+DEB_json-c := libjson-c-dev
 DEPS_GUARD = $(if $(DEPS_MISSING),$(error pkg-config finds no \
-    $(DEPS_MISSING): install the build dependencies with 'make deps' \
-    (Debian: scripts/deps.sh names them; XENMIG_NO_DEPS=1 skips it)))
+    $(DEPS_MISSING) (Debian: $(foreach m,$(DEPS_MISSING),$(DEB_$(m)))): \
+    install them, as root with 'make deps'))
 
 ifeq ($(SANITIZE),1)
 B := build-san

@@ -66,6 +66,8 @@ _xenmig()
         fi
     done
 
+    # 'xenmig help CMD': a command, as after 'xenmig'
+    [[ $cmd == help && $COMP_CWORD -eq 2 ]] && cmd=
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W '--help --version' -- "$cur")

@@ -2121,6 +2121,12 @@ xenmig_conn_open_dest(xenmig_conn **out, const char *dest,
     rc = xm_migrate_parse_uri(host, sizeof(host), &port, dest, err);
     if (rc)
         return rc;
+    /* said at once, not as a failed connect to xend's (IPv4) server */
+    if (xm_host_is_ipv6_only(host))
+        return xm_error_set(err, XENMIG_EINVAL,
+                            "IPv6 is not supported by xend's relocation "
+                            "(IPv4 only): '%s' has only IPv6 addresses",
+                            host);
     if (xm_snprintf(uri, sizeof(uri), strchr(host, ':') ?
                     "http://[%s]:%d" : "http://%s:%d", host,
                     XM_XEND_DEFAULT_PORT) < 0)

@@ -45,6 +45,12 @@ diff -u "$T/want" "$T/installed" || fail "make install tree differs"
     fail "libxenmig.so.0 does not point at libxenmig.so.0.1.0"
 objdump -p "$T/root/usr/lib64/libxenmig.so.0.1.0" |
     grep -q 'SONAME *libxenmig.so.0$' || fail "SONAME is not libxenmig.so.0"
+# the build tree's tool runs as built ($ORIGIN); the installed one has
+# no run path at all
+objdump -p build/xenmig | grep -q 'R*PATH *\$ORIGIN$' ||
+    fail "build/xenmig has no \$ORIGIN run path"
+! objdump -p "$T/root/usr/bin/xenmig" | grep -q 'R*PATH' ||
+    fail "the installed xenmig has a run path"
 grep -qx 'libdir=/usr/lib64' "$T/root/usr/lib64/pkgconfig/xenmig.pc" ||
     fail "xenmig.pc libdir"
 PKG_CONFIG_PATH="$T/root/usr/lib64/pkgconfig" pkg-config --validate xenmig ||

@@ -461,8 +461,10 @@ test_relay__cap_holds(void)
     CU_ASSERT_EQUAL(d.sum, s.sum);
     CU_ASSERT_TRUE_FATAL(res.elapsed_s > 0);
     mbit = res.bytes_to_dest * 8.0 / res.elapsed_s / 1e6;
-    CU_ASSERT_TRUE(mbit > 38.0 && mbit < 42.0);
-    if (!(mbit > 38.0 && mbit < 42.0))
+    /* the cap holds: never faster (a busy machine can only make it
+     * slower; how close to the cap it runs is bench/relay.c's) */
+    CU_ASSERT_TRUE(mbit < 42.0);
+    if (!(mbit < 42.0))
         fprintf(stderr, "cap 40 Mbit/s: measured %.2f (%llu bytes, "
                 "%.3f s)\n", mbit, (unsigned long long)res.bytes_to_dest,
                 res.elapsed_s);
@@ -493,7 +495,9 @@ test_relay__progress_reports_rise_and_end_done(void)
     CU_ASSERT_FALSE(rp.first.done);
     CU_ASSERT_TRUE(rp.first.bytes > 0);
     CU_ASSERT_EQUAL(rp.first.pass, 1);
-    CU_ASSERT_TRUE(rp.first.rate_mbit > 40 && rp.first.rate_mbit < 90);
+    /* a rate is reported and stays under the cap's reach; no lower
+     * bound: a busy machine is slower */
+    CU_ASSERT_TRUE(rp.first.rate_mbit > 0 && rp.first.rate_mbit < 90);
     CU_ASSERT_EQUAL(rp.last.done, 1);
     CU_ASSERT_EQUAL(rp.last.bytes, res.bytes_to_dest);
     CU_ASSERT_EQUAL(rp.last.bytes, n + 8);

@@ -34,6 +34,27 @@ xm_reloc_status_str(xm_reloc_status st)
     return "unknown";
 }
 
+bool
+xm_host_is_ipv6_only(const char *host)
+{
+    struct addrinfo hints;
+    struct addrinfo *res = NULL;
+    bool v4 = false, v6 = false;
+    const struct addrinfo *a;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+        return false;
+    for (a = res; a; a = a->ai_next) {
+        v4 = v4 || a->ai_family == AF_INET;
+        v6 = v6 || a->ai_family == AF_INET6;
+    }
+    freeaddrinfo(res);
+    return v6 && !v4;
+}
+
 int
 xm_resolve_ipv4(struct sockaddr_in *out, const char *host, int port,
                 xenmig_error *err)
@@ -51,6 +72,11 @@ xm_resolve_ipv4(struct sockaddr_in *out, const char *host, int port,
     hints.ai_family = AF_INET;
     hints.ai_socktype = SOCK_STREAM;
     r = getaddrinfo(host, NULL, &hints, &res);
+    if ((r != 0 || !res) && xm_host_is_ipv6_only(host))
+        return xm_error_set(err, XENMIG_ENOTFOUND,
+                            "IPv6 is not supported by xend's relocation "
+                            "(IPv4 only): '%s' has only IPv6 addresses",
+                            host);
     if (r != 0 || !res)
         return xm_error_set(err, XENMIG_ENOTFOUND,
                             "cannot resolve '%s' to an IPv4 address: %s",

@@ -37,6 +37,9 @@ typedef struct xm_reloc_probe {
 /* Human-readable status, e.g. "rejected us (hosts-allow)". */
 const char *xm_reloc_status_str(xm_reloc_status st);
 
+/* Does @host resolve to IPv6 addresses only? */
+bool xm_host_is_ipv6_only(const char *host);
+
 /*
  * Resolve @host to an IPv4 address, as xend's relocation client does
  * (socket.connect over AF_INET). A literal dotted quad is used as is.

@@ -41,7 +41,8 @@ print_main_help(FILE *out)
     for (i = 0; cli_cmds[i].name; i++)
         fprintf(out, "  %-14s %s\n", cli_cmds[i].name,
                 cli_cmds[i].summary);
-    fputs("\nRun 'xenmig <command> --help' for a command's options.\n"
+    fputs("\nRun 'xenmig help <command>' or 'xenmig <command> --help' "
+          "for a command's options.\n"
           "Exit codes: 0 ok, 1 failed, 2 usage, "
           "3 domain lost by xend, 4 outcome needs a look.\n", out);
 }

