@@ -311,7 +311,7 @@ on_signal_direct(int sig)
     _exit(CLI_EXIT_UNSURE);
 }
 
-/* Ctrl-C and SIGTERM cancel the stream instead of killing us. */
+/* Ctrl-C, SIGTERM and SIGHUP cancel the stream instead of killing us. */
 static void
 catch_signals(void)
 {
@@ -322,6 +322,7 @@ catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);       /* a lost terminal: as SIGTERM */
     cancel_handlers = 1;
 }
 
@@ -427,6 +428,8 @@ cmd_migrate(int argc, char **argv)
     int rc, ret;
 
     xenmig_error_clear(&err);
+    /* a closed stdout or stderr (EPIPE) must not stop a recovery */
+    signal(SIGPIPE, SIG_IGN);
     ret = parse_args(&a, "migrate", 2, argc, argv);
     if (ret)
         return ret;
@@ -455,6 +458,7 @@ cmd_migrate(int argc, char **argv)
     if (!cancel_installed()) {
         signal(SIGINT, on_signal_direct);
         signal(SIGTERM, on_signal_direct);
+        signal(SIGHUP, on_signal_direct);
     }
     t0 = now_s();
     rc = xenmig_migrate_ex(src, a.dom, dst, &a.opts, &err);
