@@ -216,6 +216,7 @@ test_migrate__lock_and_journal(void)
     xenmig_error err;
     struct stat st;
     char **ids = NULL;
+    FILE *f;
 
     CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
     setenv("XENMIG_RUN_DIR", dir, 1);
@@ -246,6 +247,14 @@ test_migrate__lock_and_journal(void)
     CU_ASSERT_STRING_EQUAL(ids[0], uuid);
     CU_ASSERT_PTR_NULL(ids[1]);
     xm_strv_free(ids);
+    xm_cookie_dispose(&back);
+    /* a damaged entry is refused, not half read */
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("xm1.garbage\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(xm_journal_read(&back, uuid, &err), XENMIG_EPARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "journal '"));
     CU_ASSERT_EQUAL(xm_journal_remove(uuid, &err), 0);
     CU_ASSERT_EQUAL(xm_journal_read(&back, uuid, &err), XENMIG_ENOTFOUND);
     xm_cookie_dispose(&ck);
