@@ -52,6 +52,17 @@ grep -q "warning: domain 'web02' (id [0-9]*) shares UUID $UUID" "$T/stderr" ||
 expect_exit 0 xm list --connect $SRC
 grep -q "db01" "$T/stderr" && fail "db01 marked: $(cat "$T/stderr")"
 
+# --- recovery converges: the destination's copy goes away on its own
+# between recovery's look and its destroy ("no such domain" = gone)
+for mode in --direct "-r 1000"; do
+    hosts "--link-rate 0 --fault after-stream=fail" \
+        "--link-rate 0 --fault destroy-gone"
+    expect_exit 1 xm migrate $mode web01 xenhost-b --connect $SRC
+    grep -q "domain 'web01' is running on 'xenhost-a'; its copy restored on 'xenhost-b' after xend resumed it here was destroyed" \
+        "$T/stderr" || fail "destroy-gone ($mode): $(cat "$T/stderr")"
+    one_copy "destroy-gone ($mode)"
+done
+
 # --- the lock: a second run of the same migration fails at once -------
 hosts "--link-rate 40" "--link-rate 0"
 "$PWD/$B/xenmig" migrate -r 100 web01 xenhost-b --connect $SRC \

@@ -300,9 +300,12 @@ def stream_started(src):
     return False
 
 
-def row_env(row, tmp):
-    """The environment of the row's xenmig: a kill point, if any."""
+def row_env(row, rundir):
+    """The environment of the row's xenmig: locks and journal of its
+    own (an entry another row kept would refuse this one), and a kill
+    point, if any."""
     env = dict(os.environ)
+    env['XENMIG_RUN_DIR'] = rundir
     if row.action and row.action[0] == 'signal' and \
             not row.action[2].startswith('stream'):
         point = row.action[2]
@@ -402,16 +405,18 @@ def run_row(row, tmp, verbose):
         args = (['migrate', '--live'] + mode_args(row.mode, row.extra)
                 + ['--connect', SRC, DOMAIN, row.dest])
         notes = []
+        rundir = tempfile.mkdtemp(dir=tmp, prefix='run.')
         t0 = time.monotonic()
         proc = subprocess.Popen([XENMIG] + args, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE,
-                                env=row_env(row, tmp))
+                                env=row_env(row, rundir))
         second = None
         if row.action and row.action[0] == 'twice':
             time.sleep(row.action[2])
             env = dict(os.environ)
+            env['XENMIG_RUN_DIR'] = rundir
             if row.action[1] == 'two machines':
-                env['XENMIG_RUN_DIR'] = os.path.join(tmp, 'run-other')
+                env['XENMIG_RUN_DIR'] = rundir + '-other'
             second = subprocess.Popen([XENMIG] + args, env=env,
                                       stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE)
@@ -447,8 +452,15 @@ def run_row(row, tmp, verbose):
             if rc2 not in (0, 1, 4):
                 rc = '%s/%s' % (rc, rc2)
         rec_rc = None
+        jdir = os.path.join(rundir, 'journal')
+        if not row.recover and os.path.isdir(jdir) and any(
+                f.endswith('.journal') for f in os.listdir(jdir)):
+            notes.append('journal entry kept for xenmig recover')
         if row.recover:
-            p = xenmig(['recover', '--json'], timeout=RUN_LIMIT)
+            p = subprocess.run([XENMIG, 'recover', '--json'],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_LIMIT,
+                               env=dict(os.environ, XENMIG_RUN_DIR=rundir))
             rec_rc = p.returncode
             got = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
             notes.append('recover: exit %d, %s' % (rec_rc, '; '.join(
@@ -512,7 +524,7 @@ def run_row(row, tmp, verbose):
 
 def run_rows(rows, verbose):
     tmp = tempfile.mkdtemp(prefix='xm-matrix.')
-    # locks and journal of this worker only
+    # locks and journal of each row only (row_env)
     os.environ['XENMIG_RUN_DIR'] = os.path.join(tmp, 'run')
     os.environ.pop('XENMIG_JOURNAL_DIR', None)
     try:
