@@ -11,6 +11,7 @@ if [ -z "${XM_IN_HOSTS:-}" ]; then
     XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts -- sh "$0" "$@"
 fi
 T=$(mktemp -d)
+export XENMIG_RUN_DIR="$T/run"
 pids=""
 trap 'kill $pids 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 export LD_LIBRARY_PATH="$PWD/$B"

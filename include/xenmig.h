@@ -418,6 +418,67 @@ XENMIG_API int xenmig_migrate_check(xenmig_conn *src, const char *dom,
                                     xenmig_check_cb cb, void *payload,
                                     xenmig_error *err);
 
+/* ---- crash safety: the per-domain lock, the journal, recovery ------ */
+
+/*
+ * xenmig_migrate() and xenmig_migrate_ex() hold an exclusive lock per
+ * domain while they run (flock(2) on <run dir>/<uuid>.lock; a second
+ * migration of the domain fails at once with XENMIG_ESTATE naming the
+ * holder) and keep a journal entry, <journal dir>/<uuid>.journal (mode
+ * 0600, one line: a cookie in the text form of the step API, fsync'd
+ * before each step), removed when the migration ends in a known state.
+ * The run directory is $XENMIG_RUN_DIR, by default /run/xenmig (root)
+ * or $XDG_RUNTIME_DIR/xenmig, else $HOME/.xenmig (another user); the
+ * journal directory is $XENMIG_JOURNAL_DIR, by default
+ * /var/lib/xenmig/journal for root and <run dir>/journal otherwise or
+ * when $XENMIG_RUN_DIR is set. A migration of a domain with an entry
+ * fails with XENMIG_ESTATE until xenmig_recover() has cleared it.
+ */
+
+/* What xenmig_recover() read from the journal and where it left the
+ * domain. Strings are NUL-terminated, "" when unknown. */
+typedef struct xenmig_recover_info {
+    char id[72];            /* journal id: the domain's UUID */
+    char name[256];         /* the domain's name */
+    char source[512];       /* the source xend's URI */
+    char destination[512];  /* the destination xend's URI */
+    char step[16];          /* the step that was about to begin or ran
+                               ("prepare" ... "confirm"), or "recover" */
+    char where[16];         /* after recovery: "source", "destination",
+                               "nowhere" or "unknown" */
+} xenmig_recover_info;
+
+/*
+ * The ids (domain UUIDs) of the unfinished journal entries on this
+ * machine, sorted, at most 1024: a NULL-terminated array in *ids_out
+ * (empty when there are none), freed with xenmig_journal_list_free().
+ * Returns 0, XENMIG_EIO (the directory is unreadable), XENMIG_ENOMEM.
+ */
+XENMIG_API int xenmig_journal_list(char ***ids_out, xenmig_error *err);
+
+/* Release a list from xenmig_journal_list(). NULL is a no-op. */
+XENMIG_API void xenmig_journal_list_free(char **ids);
+
+/*
+ * Finish or undo the migration the journal holds under @id (a journal
+ * id, or the name of the domain it records): take the domain's lock,
+ * ask both hosts where the domain runs (by UUID) and apply the
+ * engine's recovery verdict: on the source alone, make sure it runs
+ * there; on the destination alone, make sure it runs there; on both,
+ * keep the copy xend resumed on the source and destroy the other; two
+ * with one UUID on one host, destroy the second; on neither, report it
+ * lost. Every action is followed by a fresh look. The entry is removed
+ * unless the outcome is unknown. @info (may be NULL) hears what the
+ * entry said and where the domain ended.
+ * Returns as xenmig_migrate(): 0 (runs on the destination), XENMIG_ELOST,
+ * XENMIG_EUNKNOWN (a host cannot be asked, or a second copy had to be
+ * destroyed), another error with the domain on the source; also
+ * XENMIG_ENOTFOUND (no such entry) and XENMIG_ESTATE (a migration of
+ * the domain holds its lock now).
+ */
+XENMIG_API int xenmig_recover(xenmig_recover_info *info, const char *id,
+                              xenmig_error *err);
+
 /* Release memory the library handed out (cookies). NULL is a no-op. */
 XENMIG_API void xenmig_free(void *ptr);
 

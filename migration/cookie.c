@@ -905,10 +905,27 @@ check_fresh(const xm_cookie *c, xm_cookie_step expect_step, uint64_t now,
     return 0;
 }
 
+static int decode(xm_cookie *c, const char *text,
+                  xm_cookie_step expect_step, uint64_t now,
+                  bool check_age, xenmig_error *err);
+
 int
 xm_cookie_decode(xm_cookie *c, const char *text,
                  xm_cookie_step expect_step, uint64_t now,
                  xenmig_error *err)
+{
+    return decode(c, text, expect_step, now, true, err);
+}
+
+int
+xm_cookie_decode_any_age(xm_cookie *c, const char *text, xenmig_error *err)
+{
+    return decode(c, text, 0, 0, false, err);
+}
+
+static int
+decode(xm_cookie *c, const char *text, xm_cookie_step expect_step,
+       uint64_t now, bool check_age, xenmig_error *err)
 {
     xm_cookie tmp;
     json_object *root = NULL;
@@ -955,7 +972,7 @@ xm_cookie_decode(xm_cookie *c, const char *text,
         goto out;
     }
     rc = check_contents(&tmp, &d, err);
-    if (rc == 0)
+    if (rc == 0 && check_age)
         rc = check_fresh(&tmp, expect_step, now, err);
     if (rc)
         goto out;

@@ -127,6 +127,11 @@ int xm_cookie_decode(xm_cookie *c, const char *text,
                      xm_cookie_step expect_step, uint64_t now,
                      xenmig_error *err);
 
+/* xm_cookie_decode() of any step and any age: the journal's entries
+ * outlive a cookie's XM_COOKIE_MAX_AGE_S. */
+int xm_cookie_decode_any_age(xm_cookie *c, const char *text,
+                             xenmig_error *err);
+
 /* Same migration? (ids equal; false if either is NULL) */
 bool xm_cookie_same_migration(const xm_cookie *a, const xm_cookie *b);
 

@@ -29,6 +29,7 @@
 
 #include "capabilities/caps.h"
 #include "migration/cookie.h"
+#include "migration/journal.h"
 #include "migration/migrate.h"
 #include "migration/relay.h"
 #include "xend-client/reloc.h"
@@ -62,6 +63,8 @@ static xenmig_step_result step_confirm(struct step_ctx *ctx);
 static int find_domain(xenmig_domain **out, xenmig_conn *conn,
                        const char *uuid, xenmig_error *err);
 static bool in_flight(const xenmig_domain *d, const char *name);
+static int count_copies(size_t *n, xenmig_conn *conn, const char *uuid,
+                        const char *name, xenmig_error *err);
 
 /*
  * A step may run only on the cookie of the step before it (@needs;
@@ -98,6 +101,7 @@ struct mig {
     xenmig_conn *dst;       /* the destination, when the engine runs */
     bool check_only;        /* xenmig check: stop after prepare */
     bool recover;           /* confirm: recovery, not success */
+    bool posted;            /* perform sent op=migrate to xend */
 };
 
 /* ---- small helpers -------------------------------------------------- */
@@ -317,6 +321,31 @@ xm_migrate_parse_uri(char *host, size_t host_size, int *port,
 
 /* ---- begin (source) ------------------------------------------------- */
 
+/*
+ * Does the source show @dom as xend names a domain in flight? Then
+ * refuse, naming the xenmig that holds its lock if one here does.
+ */
+static bool
+refuse_in_flight(xenmig_conn *src, const char *dom, xenmig_error *err)
+{
+    char flying[300];
+    xenmig_domain *d = NULL;
+    xm_lock probe = XM_LOCK_INIT;
+
+    if (xm_snprintf(flying, sizeof(flying), "migrating-%s", dom) ||
+        xenmig_domain_lookup(&d, src, flying, NULL) != 0)
+        return false;
+    if (xm_lock_take(&probe, xenmig_domain_uuid(d), dom, err) == 0 ||
+        err->code != XENMIG_ESTATE) {
+        xm_lock_release(&probe);
+        xm_error_set(err, XENMIG_ESTATE, "domain '%s' is already in "
+                     "flight on '%s' (as '%s'): another migration of it "
+                     "runs", dom, xenmig_conn_host(src), flying);
+    }
+    xenmig_domain_free(d);
+    return true;
+}
+
 static xenmig_step_result
 step_begin(struct step_ctx *ctx)
 {
@@ -344,6 +373,11 @@ step_begin(struct step_ctx *ctx)
         goto out;
     }
     rc = xenmig_domain_lookup(&d, ctx->conn, ctx->dom, err);
+    if (rc == XENMIG_ENOTFOUND && refuse_in_flight(ctx->conn, ctx->dom,
+                                                   err)) {
+        report(m, "domain", 0, "%s", err->msg);
+        goto out;
+    }
     if (rc) {
         xm_error_prefix(err, "begin on source '%s'", host);
         report(m, "domain", 0, "%s", err->msg);
@@ -1355,6 +1389,12 @@ step_perform(struct step_ctx *ctx)
                      host);
         goto out;
     }
+    if (strncmp(xenmig_domain_name(d), "migrating-", 10) == 0) {
+        xm_error_set(err, XENMIG_ESTATE, "domain '%s' is already in "
+                     "flight on '%s' (as '%s'): another migration of it "
+                     "runs", name, host, xenmig_domain_name(d));
+        goto out;
+    }
     if (xenmig_domain_is_paused(d) && version_ge(major, minor, 3, 3)) {
         xm_error_set(err, XENMIG_ESTATE,
                      "domain '%s' was paused on '%s' since prepare; "
@@ -1378,6 +1418,7 @@ step_perform(struct step_ctx *ctx)
         send_to = via_ip;
         send_port = ntohs(via.sin_port);
     }
+    m->posted = true;
     rc = post_start(&post, ctx->conn, uuid, send_to, send_port, m, flags,
                     timeout, err);
     if (!rc)
@@ -1439,6 +1480,7 @@ step_finish(struct step_ctx *ctx)
     xenmig_domain *d = NULL;
     const char *host, *uuid, *name;
     long deadline;
+    size_t copies;
     xenmig_step_result res = XENMIG_STEP_FAILED;
     int rc;
 
@@ -1478,6 +1520,17 @@ step_finish(struct step_ctx *ctx)
                             "'%s' arrived paused", host, name);
             goto out;
         }
+    }
+    rc = count_copies(&copies, ctx->conn, uuid, name, err);
+    if (rc) {
+        xm_error_prefix(err, "finish on destination '%s'", host);
+        goto out;
+    }
+    if (copies > 1) {
+        xm_error_set(err, XENMIG_ESTATE, "finish on destination '%s': "
+                     "%zu domains there have the UUID of '%s' (%s)", host,
+                     copies, name, uuid);
+        goto out;
     }
     if (xm_cookie_set_ll(ctx->out, "dst_domid", xenmig_domain_id(d),
                          err))
@@ -1668,185 +1721,367 @@ same_xend(xenmig_conn *a, xenmig_conn *b)
            strcmp(pa, pb) == 0;
 }
 
-/*
- * Both hosts run the domain: xend resumed it on the source after the
- * stream while the destination restored it. The source is the one
- * xend stands by (it reported the failure), so the copy on the
- * destination goes. 0 when only the source's copy is left.
- */
-static int
-destroy_dest_copy(xenmig_conn *dst, const char *uuid, xenmig_error *err)
-{
-    xenmig_domain *d = NULL;
-    long deadline = xm_now_ms() + settle_ms();
-    int rc;
+/* ---- recovery: look, decide, act, look again ------------------------ */
 
-    rc = xenmig_domain_op(dst, uuid, "destroy", NULL, err);
-    if (rc)
-        return rc;
-    for (;;) {
-        xenmig_domain_free(d);
-        rc = find_domain(&d, dst, uuid, err);
-        if (rc || !d)
-            break;
-        if (xm_now_ms() >= deadline) {
-            rc = xm_error_set(err, XENMIG_ESTATE, "it is still there");
-            break;
-        }
-        sleep_ms(XM_MIGRATE_POLL_MS);
+/* Is @a a better copy to keep than @b? Deterministic, so that two
+ * recoveries looking at one host keep the same copy. */
+static bool
+copy_better(const xm_copy *a, const xm_copy *b)
+{
+    if (a->in_flight != b->in_flight)
+        return !a->in_flight;
+    if (a->named != b->named)
+        return a->named;
+    if (a->paused != b->paused)
+        return !a->paused;
+    return a->domid < b->domid;
+}
+
+/* The copy on @h to destroy when it holds more than one. */
+static size_t
+copy_extra(const xm_seen *h)
+{
+    size_t i, keep = 0, n = h->n < XM_SEEN_MAX ? h->n : XM_SEEN_MAX;
+
+    for (i = 1; i < n; i++)
+        if (copy_better(&h->copy[i], &h->copy[keep]))
+            keep = i;
+    return keep == 0 ? 1 : 0;
+}
+
+static bool
+any_in_flight(const xm_seen *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->n && i < XM_SEEN_MAX; i++)
+        if (h->copy[i].in_flight)
+            return true;
+    return false;
+}
+
+static xm_rec_next
+rec_next(xm_rec_act act, bool on_dest, size_t copy)
+{
+    xm_rec_next n;
+
+    n.act = act;
+    n.on_dest = on_dest;
+    n.copy = copy;
+    return n;
+}
+
+xm_rec_next
+xm_recover_decide(const xm_seen *s, const xm_seen *d, bool late, bool over)
+{
+    if (!s->answered || !d->answered)
+        return rec_next(over ? XM_REC_UNKNOWN : XM_REC_WAIT, false, 0);
+    /* xend still moving or resuming it: its word comes first */
+    if (any_in_flight(s) && !over)
+        return rec_next(XM_REC_WAIT, false, 0);
+    /* two domains with one UUID on one host: a fault, resolved */
+    if (s->n > 1)
+        return rec_next(XM_REC_DESTROY, false, copy_extra(s));
+    if (d->n > 1)
+        return rec_next(XM_REC_DESTROY, true, copy_extra(d));
+    if (s->n && d->n) {
+        if (s->copy[0].in_flight)
+            return rec_next(XM_REC_UNKNOWN, false, 0);
+        /* xend resumed it on the source and stands by that copy */
+        return rec_next(XM_REC_DESTROY, true, 0);
     }
-    xenmig_domain_free(d);
-    return rc;
+    if (s->n) {
+        if (!late && !over)
+            return rec_next(XM_REC_WAIT, false, 0);  /* a late restore? */
+        if (s->copy[0].paused)
+            return rec_next(XM_REC_UNPAUSE, false, 0);
+        return rec_next(XM_REC_ON_SOURCE, false, 0);
+    }
+    if (d->n) {
+        if (d->copy[0].paused)
+            return rec_next(late || over ? XM_REC_UNPAUSE : XM_REC_WAIT,
+                            true, 0);
+        return rec_next(XM_REC_ON_DEST, true, 0);
+    }
+    return rec_next(over ? XM_REC_LOST : XM_REC_WAIT, false, 0);
+}
+
+static void
+seen_add(xm_seen *h, const xenmig_domain *d, const char *name)
+{
+    xm_copy *c;
+    size_t i;
+
+    for (i = 0; i < h->n && i < XM_SEEN_MAX; i++)
+        if (h->copy[i].domid == xenmig_domain_id(d))
+            return;
+    if (h->n < XM_SEEN_MAX) {
+        c = &h->copy[h->n];
+        c->domid = xenmig_domain_id(d);
+        c->paused = xenmig_domain_is_paused(d);
+        c->in_flight = in_flight(d, name);
+        c->named = strcmp(xenmig_domain_name(d), name) == 0;
+        if (xm_strlcpy(c->name, xenmig_domain_name(d), sizeof(c->name)))
+            xm_strlcpy(c->name + sizeof(c->name) - 4, "...", 4);
+    }
+    h->n++;
 }
 
 /*
- * After a failed step: find the domain and leave it running on exactly
- * one host. @cause holds the failure; on return it holds the outcome,
- * where the domain is first. Returns 0 when the domain turned out to
- * run on the destination (the migration happened after all),
- * XENMIG_ELOST when it is on neither host, XENMIG_EUNKNOWN when a host
- * cannot be asked or the hosts disagree beyond repair, else the
- * cause's code with the domain running on the source.
+ * The copies of @uuid on @conn: the one xend finds by UUID (in any
+ * state) and every other running one in xend's domain list (which
+ * leaves out paused and suspended domains, reference 3.3).
  */
 static int
-recover(xenmig_conn *src, xenmig_conn *dst, const xm_cookie *ck,
-        xenmig_error *cause)
+look(xm_seen *out, xenmig_conn *conn, const char *uuid, const char *name,
+     xenmig_error *err)
+{
+    xenmig_domain_list *l = NULL;
+    xenmig_domain *one = NULL;
+    const xenmig_domain *d;
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = find_domain(&one, conn, uuid, err);
+    if (rc)
+        return rc;
+    if (one && xenmig_domain_id(one) > 0)
+        seen_add(out, one, name);
+    xenmig_domain_free(one);
+    rc = xenmig_domain_list_get(&l, conn, err);
+    if (rc)
+        return rc;
+    out->answered = true;
+    for (i = 0; i < xenmig_domain_list_count(l); i++) {
+        d = xenmig_domain_list_at(l, i);
+        if (strcmp(xenmig_domain_uuid(d), uuid) == 0 &&
+            xenmig_domain_id(d) > 0)
+            seen_add(out, d, name);
+    }
+    xenmig_domain_list_free(l);
+    return 0;
+}
+
+/* Copies of @uuid on @conn: 0 with *n set, or an error. */
+static int
+count_copies(size_t *n, xenmig_conn *conn, const char *uuid,
+             const char *name, xenmig_error *err)
+{
+    xm_seen h;
+    int rc;
+
+    rc = look(&h, conn, uuid, name, err);
+    *n = h.n;
+    return rc;
+}
+
+/* destroy or unpause one copy, by domid; "no such domain" is "gone" */
+static int
+rec_act(xenmig_conn *conn, const xm_copy *c, bool destroy,
+        xenmig_error *err)
+{
+    char id[16];
+    int rc;
+
+    xm_snprintf(id, sizeof(id), "%d", c->domid);
+    rc = xenmig_domain_op(conn, id, destroy ? "destroy" : "unpause", NULL,
+                          err);
+    if (rc == XENMIG_ENOTFOUND && destroy) {
+        xenmig_error_clear(err);
+        return 0;
+    }
+    return rc;
+}
+
+/* Recovery's bookkeeping between looks. */
+struct rec_state {
+    const char *name;
+    const char *src_host;
+    const char *dst_host;
+    char notes[XENMIG_ERROR_MSG_SIZE];  /* what recovery destroyed */
+    int dups;                   /* second copies on one host destroyed */
+    int acts;                   /* actions taken */
+    xenmig_error last;          /* the last action that failed */
+};
+
+static void
+note_destroyed(struct rec_state *st, const xm_seen *h, bool on_dest,
+               size_t i, bool dup)
+{
+    size_t len = strlen(st->notes);
+    const char *host = on_dest ? st->dst_host : st->src_host;
+
+    if (dup) {
+        st->dups++;
+        xm_snprintf(st->notes + len, sizeof(st->notes) - len, "; a second "
+                    "domain with its UUID on '%s' ('%s', id %d) was "
+                    "destroyed: another migration of it ran at the same "
+                    "time", host, h->copy[i].name, h->copy[i].domid);
+    } else {
+        xm_snprintf(st->notes + len, sizeof(st->notes) - len, "; its copy "
+                    "restored on '%s' after xend resumed it here was "
+                    "destroyed", host);
+    }
+}
+
+/* The verdict, in @cause and the return code. */
+static int
+rec_verdict(struct rec_state *st, xm_rec_next nx, const xm_seen *s,
+            const xm_seen *d, const xenmig_error *serr,
+            const xenmig_error *derr, int code, const char *why,
+            xenmig_error *cause)
+{
+    const char *name = st->name;
+
+    switch (nx.act) {
+    case XM_REC_ON_SOURCE:
+        if (code == XENMIG_ECANCELLED)
+            xm_error_set(cause, code, "cancelled; domain '%s' is running "
+                         "on '%s'%s (%s)", name, st->src_host, st->notes,
+                         why);
+        else
+            xm_error_set(cause, code, "domain '%s' is running on '%s'%s; "
+                         "migration failed: %s", name, st->src_host,
+                         st->notes, why);
+        return code;
+    case XM_REC_ON_DEST:
+        if (!st->dups) {
+            xenmig_error_clear(cause);
+            return 0;
+        }
+        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on '%s' "
+                     "alone now%s", name, st->dst_host, st->notes);
+        return XENMIG_EUNKNOWN;
+    case XM_REC_LOST:
+        xm_error_set(cause, XENMIG_ELOST, "DOMAIN LOST: '%s' is on "
+                     "neither '%s' nor '%s': xend destroyed it on the "
+                     "source and the destination did not restore it (%s)",
+                     name, st->src_host, st->dst_host, why);
+        return XENMIG_ELOST;
+    default:
+        break;
+    }
+    if (!s->answered && d->answered && d->n)
+        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on '%s', "
+                     "but the source's xend does not answer (%s): make "
+                     "sure '%s' kept no copy; %s", name, st->dst_host,
+                     serr->msg, st->src_host, why);
+    else if (!d->answered && s->answered && s->n)
+        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' is on '%s', but "
+                     "the destination's xend does not answer (%s): make "
+                     "sure '%s' runs no copy; %s", name, st->src_host,
+                     derr->msg, st->dst_host, why);
+    else if (!s->answered || !d->answered)
+        xm_error_set(cause, XENMIG_EUNKNOWN, "cannot tell where domain "
+                     "'%s' is: %s; %s", name, !s->answered ? serr->msg :
+                     derr->msg, why);
+    else if (s->n && d->n && s->copy[0].in_flight)
+        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on '%s', "
+                     "and xend on '%s' still holds it as '%s': destroy "
+                     "that copy before xend resumes it; %s", name,
+                     st->dst_host, st->src_host, s->copy[0].name, why);
+    else
+        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s': recovery's "
+                     "last %d actions did not settle it (%s): it is on "
+                     "'%s' %zu time(s) and on '%s' %zu time(s); %s", name,
+                     st->acts, st->last.msg, st->src_host, s->n,
+                     st->dst_host, d->n, why);
+    return XENMIG_EUNKNOWN;
+}
+
+/* At most this many destroys and unpauses before recovery gives up. */
+#define XM_RECOVER_MAX_ACTS 12
+
+/*
+ * After a failed step (or from the journal): find domain @uuid and
+ * leave it running on exactly one host. Every action (destroy,
+ * unpause) is followed by a fresh look at both hosts; xm_recover_decide
+ * says what to do next. @cause holds the failure; on return it holds
+ * the outcome, where the domain is first. Returns 0 when the domain
+ * turned out to run on the destination alone (the migration happened
+ * after all), XENMIG_ELOST when it is on neither host, XENMIG_EUNKNOWN
+ * when a host cannot be asked, the hosts disagree beyond repair, or
+ * a second copy had to be destroyed, else the cause's code with the
+ * domain running on the source. *verdict (may be NULL) is the last
+ * look's verdict (XM_REC_ON_SOURCE, _ON_DEST, _LOST, _UNKNOWN).
+ */
+static int
+recover(xenmig_conn *src, xenmig_conn *dst, const char *uuid,
+        const char *name, xenmig_error *cause, xm_rec_act *verdict)
 {
     char why[XENMIG_ERROR_MSG_SIZE];
-    char lost[XENMIG_ERROR_MSG_SIZE];
-    xenmig_domain *s = NULL, *d = NULL;
-    xenmig_error serr, derr, lerr;
-    const char *uuid = xm_cookie_get(ck, "uuid");
-    const char *name = xm_cookie_get(ck, "name");
-    const char *src_host = xenmig_conn_host(src);
-    const char *dst_host = xenmig_conn_host(dst);
+    struct rec_state st;
+    xm_seen s, d;
+    xm_rec_next nx;
+    xenmig_error serr, derr;
+    const xm_seen *h;
     int code = cause && cause->code ? cause->code : XENMIG_ERROR;
     long deadline = xm_now_ms() + settle_ms();
-    long late = 0;
+    long late = 0, now;
+    bool one_xend = same_xend(src, dst);
     xm_xs *xs = NULL;
     int xs_state = 0;
-    int rs, rd, rc;
+    int rc;
 
+    if (verdict)
+        *verdict = XM_REC_UNKNOWN;
     xm_strlcpy(why, cause && cause->msg[0] ? cause->msg :
                xenmig_strerror(code), sizeof(why));
     if (!uuid || !name)
         return code;
+    memset(&st, 0, sizeof(st));
+    st.name = name;
+    st.src_host = xenmig_conn_host(src);
+    st.dst_host = xenmig_conn_host(dst);
     for (;;) {
-        xenmig_domain_free(s);
-        xenmig_domain_free(d);
-        s = d = NULL;
         xenmig_error_clear(&serr);
         xenmig_error_clear(&derr);
-        rs = find_domain(&s, src, uuid, &serr);
-        rd = find_domain(&d, dst, uuid, &derr);
-        if (!rs && !rd) {
-            if (d && (!s || !in_flight(s, name)))
-                break;              /* arrived, or on both: settled */
-            if (s && !in_flight(s, name)) {
-                if (!late)
-                    late = xm_now_ms() + (settle_ms() < XM_MIGRATE_LATE_MS ?
-                                       settle_ms() : XM_MIGRATE_LATE_MS);
-                if (xm_now_ms() >= late)
-                    break;          /* back on the source, alone */
-            }
+        (void)look(&s, src, uuid, name, &serr);
+        if (one_xend) {
+            /* one xend seen twice: there is one domain, and it stays */
+            memset(&d, 0, sizeof(d));
+            d.answered = s.answered;
+        } else {
+            (void)look(&d, dst, uuid, name, &derr);
         }
-        if (xm_now_ms() >= deadline)
+        now = xm_now_ms();
+        if (!late && s.answered && !any_in_flight(&s))
+            late = now + (settle_ms() < XM_MIGRATE_LATE_MS ? settle_ms() :
+                          XM_MIGRATE_LATE_MS);
+        nx = xm_recover_decide(&s, &d, late && now >= late,
+                               now >= deadline ||
+                               st.acts >= XM_RECOVER_MAX_ACTS);
+        if (nx.act == XM_REC_WAIT) {
+            if (s.answered && any_in_flight(&s))
+                wait_name_back(&xs, &xs_state, src, s.copy[0].domid, name,
+                               deadline);
+            else
+                sleep_ms(XM_MIGRATE_POLL_MS);
+            continue;
+        }
+        if (nx.act != XM_REC_DESTROY && nx.act != XM_REC_UNPAUSE)
             break;
-        if (!rs && s && in_flight(s, name))
-            wait_name_back(&xs, &xs_state, src, xenmig_domain_id(s), name,
-                           deadline);
-        else
-            sleep_ms(XM_MIGRATE_POLL_MS);
-    }
-
-    if (rs || rd) {
-        /* a host that does not answer: say what we do know */
-        if (rs && !rd && d)
-            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on "
-                         "'%s', but the source's xend does not answer "
-                         "(%s): make sure '%s' kept no copy; %s", name,
-                         dst_host, serr.msg, src_host, why);
-        else if (rd && !rs && s)
-            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' is on "
-                         "'%s', but the destination's xend does not "
-                         "answer (%s): make sure '%s' runs no copy; %s",
-                         name, src_host, derr.msg, dst_host, why);
-        else
-            xm_error_set(cause, XENMIG_EUNKNOWN, "cannot tell where "
-                         "domain '%s' is: %s; %s", name,
-                         rs ? serr.msg : derr.msg, why);
-        rc = XENMIG_EUNKNOWN;
-        goto out;
-    }
-    if (s && d && in_flight(s, name)) {
-        xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on '%s', "
-                     "and xend on '%s' still holds it as '%s': destroy "
-                     "that copy before xend resumes it; %s", name,
-                     dst_host, src_host, xenmig_domain_name(s), why);
-        rc = XENMIG_EUNKNOWN;
-        goto out;
-    }
-    if (s && d && same_xend(src, dst)) {
-        /* one xend seen twice: there is one domain, and it stays */
-        xenmig_domain_free(d);
-        d = NULL;
-    }
-    if (s && d) {
-        xenmig_error_clear(&lerr);
-        rc = destroy_dest_copy(dst, uuid, &lerr);
-        if (rc) {
-            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' runs on "
-                         "both '%s' and '%s', and destroying the copy on "
-                         "'%s' failed (%s): destroy one now; %s", name,
-                         src_host, dst_host, dst_host, lerr.msg, why);
-            rc = XENMIG_EUNKNOWN;
-            goto out;
+        if (st.acts >= XM_RECOVER_MAX_ACTS) {
+            nx.act = XM_REC_UNKNOWN;
+            break;
         }
-        xm_snprintf(lost, sizeof(lost), "; its copy restored on '%s' "
-                    "after xend resumed it here was destroyed", dst_host);
-    } else {
-        lost[0] = '\0';
+        h = nx.on_dest ? &d : &s;
+        st.acts++;
+        xenmig_error_clear(&serr);
+        rc = rec_act(nx.on_dest ? dst : src, &h->copy[nx.copy],
+                     nx.act == XM_REC_DESTROY, &serr);
+        if (rc) {
+            st.last = serr;
+            sleep_ms(XM_MIGRATE_POLL_MS);
+        } else if (nx.act == XM_REC_DESTROY) {
+            note_destroyed(&st, h, nx.on_dest, nx.copy, h->n > 1);
+        }
     }
-    if (s) {
-        xenmig_error_clear(&lerr);
-        rc = resume_on_source(src, uuid, name, &lerr);
-        if (rc)
-            xm_error_set(cause, code, "domain '%s' is on '%s' but could "
-                         "not be resumed (%s); migration failed: %s",
-                         name, src_host, lerr.msg, why);
-        else if (code == XENMIG_ECANCELLED)
-            xm_error_set(cause, code, "cancelled; domain '%s' is "
-                         "running on '%s'%s (%s)", name, src_host, lost,
-                         why);
-        else
-            xm_error_set(cause, code, "domain '%s' is running on '%s'%s; "
-                         "migration failed: %s", name, src_host, lost,
-                         why);
-        rc = code;
-    } else if (d) {
-        /* it arrived after all; make sure it runs */
-        rc = 0;
-        if (xenmig_domain_is_paused(d))
-            rc = xenmig_domain_op(dst, uuid, "unpause", NULL, &lerr);
-        if (rc)
-            xm_error_set(cause, XENMIG_EUNKNOWN, "domain '%s' is on '%s' "
-                         "but paused, and unpausing failed: %s", name,
-                         dst_host, lerr.msg);
-        else
-            xenmig_error_clear(cause);
-        rc = rc ? XENMIG_EUNKNOWN : 0;
-    } else {
-        xm_error_set(cause, XENMIG_ELOST, "DOMAIN LOST: '%s' is on "
-                     "neither '%s' nor '%s': xend destroyed it on the "
-                     "source and the destination did not restore it (%s)",
-                     name, src_host, dst_host, why);
-        rc = XENMIG_ELOST;
-    }
- out:
     xm_xs_close(xs);
-    xenmig_domain_free(s);
-    xenmig_domain_free(d);
-    return rc;
+    if (verdict)
+        *verdict = nx.act;
+    return rec_verdict(&st, nx, &s, &d, &serr, &derr, code, why, cause);
 }
 
 /* ---- the engine ----------------------------------------------------- */
@@ -1897,36 +2132,178 @@ run_step(struct mig *m, size_t idx, xenmig_conn *conn, const char *dom,
     return r;
 }
 
+/* ---- the lock and the journal around a migration -------------------- */
+
+static int journal_find(char *uuid, size_t size, const char *id,
+                        xenmig_error *err);
+
+struct guard {
+    xm_lock lock;
+    bool journaled;         /* an entry of ours is on disk */
+    long long started;      /* unix time */
+    const char *uuid;
+};
+
+/* The journal cookie: the last step's cookie and the j_ fields. */
+static int
+journal_put(struct guard *g, xenmig_conn *src, xenmig_conn *dst,
+            const xm_cookie *last, const char *step, const char *verdict,
+            xenmig_error *err)
+{
+    char host[128];
+    xm_cookie jc;
+    size_t i;
+    int rc = 0;
+
+    memset(&jc, 0, sizeof(jc));
+    jc.step = last->step;
+    jc.created = last->created;
+    memcpy(jc.id, last->id, sizeof(jc.id));
+    if (gethostname(host, sizeof(host)) < 0)
+        xm_strlcpy(host, "?", sizeof(host));
+    host[sizeof(host) - 1] = '\0';
+    for (i = 0; i < last->nfields && !rc; i++)
+        rc = xm_cookie_set(&jc, last->fields[i].key,
+                           last->fields[i].value, err);
+    if (!rc &&
+        (xm_cookie_set(&jc, "j_step", step, err) ||
+         xm_cookie_set(&jc, "j_src_uri", xenmig_conn_uri(src), err) ||
+         xm_cookie_set(&jc, "j_dst_uri", xenmig_conn_uri(dst), err) ||
+         xm_cookie_set_ll(&jc, "j_started", g->started, err) ||
+         xm_cookie_set_ll(&jc, "j_updated", (long long)time(NULL), err) ||
+         xm_cookie_set_ll(&jc, "j_pid", (long long)getpid(), err) ||
+         xm_cookie_set(&jc, "j_host", host, err) ||
+         xm_cookie_set(&jc, "j_verdict", verdict, err)))
+        rc = err->code;
+    if (!rc)
+        rc = xm_journal_write(g->uuid, &jc, err);
+    if (!rc)
+        g->journaled = true;
+    xm_cookie_dispose(&jc);
+    return rc;
+}
+
+/*
+ * After begin: one migration of the domain at a time (the lock), and
+ * none while the journal holds an unfinished one.
+ */
+static int
+guard_take(struct guard *g, const xm_cookie *begun, xenmig_error *err)
+{
+    const char *name = xm_cookie_get(begun, "name");
+    xm_cookie old;
+    xenmig_error lerr;
+    int rc;
+
+    g->uuid = xm_cookie_get(begun, "uuid");
+    g->started = (long long)time(NULL);
+    if (!g->uuid || !name)
+        return xm_error_set(err, XENMIG_EPARSE, "begin cookie lacks the "
+                            "domain");
+    rc = xm_lock_take(&g->lock, g->uuid, name, err);
+    if (rc)
+        return rc;
+    xenmig_error_clear(&lerr);
+    rc = xm_journal_read(&old, g->uuid, &lerr);
+    if (rc == XENMIG_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        xm_error_set(err, XENMIG_ESTATE, "an unfinished migration of "
+                     "domain '%s' from '%s' to '%s' (at step '%s') is in "
+                     "the journal: run 'xenmig recover %s' first", name,
+                     xm_cookie_get(&old, "src_host") ?
+                     xm_cookie_get(&old, "src_host") : "?",
+                     xm_cookie_get(&old, "dst_host") ?
+                     xm_cookie_get(&old, "dst_host") : "?",
+                     xm_cookie_get(&old, "j_step") ?
+                     xm_cookie_get(&old, "j_step") : "?", g->uuid);
+    else
+        xm_error_set(err, XENMIG_ESTATE, "the journal entry of domain "
+                     "'%s' is unreadable (%s): run 'xenmig recover %s'",
+                     name, lerr.msg, g->uuid);
+    xm_cookie_dispose(&old);
+    return XENMIG_ESTATE;
+}
+
+/* The migration ended; @known: in a known state (the entry goes). */
+static void
+guard_drop(struct guard *g, bool known)
+{
+    if (g->journaled && known)
+        (void)xm_journal_remove(g->uuid, NULL);
+    xm_lock_release(&g->lock);
+}
+
 /* Walk the steps, alternating sides; recover on failure. */
 static int
 engine_run(struct mig *m, xenmig_conn *src, const char *dom,
            xenmig_conn *dst, xenmig_error *err)
 {
     xm_cookie ck[XM_ARRAY_SIZE(steps)];
+    struct guard g = { XM_LOCK_INIT, false, 0, NULL };
     xenmig_step_result r;
     xenmig_conn *conn;
+    xm_rec_act verdict = XM_REC_ON_SOURCE;
+    char juuid[72];
     size_t i;
     int rc;
 
     memset(ck, 0, sizeof(ck));
     m->src = src;
     m->dst = dst;
+    if (!m->check_only && journal_find(juuid, sizeof(juuid), dom,
+                                       NULL) == 0) {
+        /* running now (its lock is held), or left unfinished */
+        rc = xm_lock_take(&g.lock, juuid, dom, err);
+        xm_lock_release(&g.lock);
+        if (rc == 0)
+            rc = xm_error_set(err, XENMIG_ESTATE, "an unfinished "
+                              "migration of domain '%s' is in the "
+                              "journal: run 'xenmig recover %s' first",
+                              dom, juuid);
+        goto out;
+    }
     for (i = 0; i < XM_ARRAY_SIZE(steps); i++) {
         conn = steps[i].side == SIDE_SOURCE ? src : dst;
+        if (i > STEP_BEGIN && !m->check_only) {
+            rc = journal_put(&g, src, dst, &ck[i - 1], steps[i].name, "",
+                             err);
+            /* before perform a failure costs nothing; after, the
+             * migration goes on without the journal */
+            if (rc && i <= STEP_PERFORM)
+                goto out;
+            xenmig_error_clear(err);
+        }
+        if (!m->check_only)
+            xm_journal_kill_point(steps[i].name);
         r = run_step(m, i, conn, dom, i ? &ck[i - 1] : NULL, &ck[i], err);
+        if (r == XENMIG_STEP_COMPLETE && i == STEP_BEGIN &&
+            !m->check_only) {
+            rc = guard_take(&g, &ck[0], err);
+            if (rc)
+                goto out;
+        }
         if (r == XENMIG_STEP_FAILED) {
-            /* before perform nothing has moved: the domain is safe */
-            if (i <= STEP_PREPARE)
+            /* before xend's op=migrate nothing has moved */
+            if (i <= STEP_PREPARE || (i == STEP_PERFORM && !m->posted)) {
                 rc = err->code;
-            else
-                rc = recover(src, dst, &ck[i - 1], err);
+            } else {
+                (void)journal_put(&g, src, dst, &ck[i - 1], "recover",
+                                  err->msg, NULL);
+                rc = recover(src, dst, xm_cookie_get(&ck[i - 1], "uuid"),
+                             xm_cookie_get(&ck[i - 1], "name"), err,
+                             &verdict);
+            }
             goto out;
         }
         if (m->check_only && i == STEP_PREPARE)
             break;
     }
+    if (!m->check_only)
+        xm_journal_kill_point("end");
     rc = 0;
  out:
+    guard_drop(&g, verdict != XM_REC_UNKNOWN);
     for (i = 0; i < XM_ARRAY_SIZE(ck); i++)
         xm_cookie_dispose(&ck[i]);
     return rc;
@@ -2096,6 +2473,152 @@ xenmig_migrate_confirm(xenmig_conn *src, const char *cookie_in,
 {
     return step_public(STEP_CONFIRM, NULL, src, NULL, cookie_in, NULL,
                        failed != 0, err);
+}
+
+/* ---- xenmig recover: the journal's unfinished migrations ------------ */
+
+XENMIG_API int
+xenmig_journal_list(char ***ids_out, xenmig_error *err)
+{
+    if (!ids_out)
+        return xm_error_set(err, XENMIG_EINVAL, "journal list: missing "
+                            "argument");
+    return xm_journal_ids(ids_out, err);
+}
+
+XENMIG_API void
+xenmig_journal_list_free(char **ids)
+{
+    xm_strv_free(ids);
+}
+
+/* The entry @id names: a journal id (UUID), or a domain's name. */
+static int
+journal_find(char *uuid, size_t size, const char *id, xenmig_error *err)
+{
+    char **ids = NULL;
+    xm_cookie ck;
+    const char *name;
+    size_t i;
+    int rc;
+
+    rc = xm_journal_ids(&ids, err);
+    if (rc)
+        return rc;
+    rc = XENMIG_ENOTFOUND;
+    for (i = 0; ids[i] && rc == XENMIG_ENOTFOUND; i++) {
+        if (strcmp(ids[i], id) == 0) {
+            rc = 0;
+        } else if (xm_journal_read(&ck, ids[i], NULL) == 0) {
+            name = xm_cookie_get(&ck, "name");
+            if (name && strcmp(name, id) == 0)
+                rc = 0;
+            xm_cookie_dispose(&ck);
+        }
+        if (rc == 0 && xm_strlcpy(uuid, ids[i], size))
+            rc = xm_error_set(err, XENMIG_ERANGE, "journal id too long");
+    }
+    xm_strv_free(ids);
+    if (rc == XENMIG_ENOTFOUND)
+        xm_error_set(err, rc, "no unfinished migration of '%s' in the "
+                     "journal", id);
+    return rc;
+}
+
+static void
+info_fill(xenmig_recover_info *info, const char *uuid, const xm_cookie *ck)
+{
+    const char *v;
+
+    xm_strlcpy(info->id, uuid, sizeof(info->id));
+    v = xm_cookie_get(ck, "name");
+    xm_strlcpy(info->name, v ? v : "", sizeof(info->name));
+    v = xm_cookie_get(ck, "j_src_uri");
+    xm_strlcpy(info->source, v ? v : "", sizeof(info->source));
+    v = xm_cookie_get(ck, "j_dst_uri");
+    xm_strlcpy(info->destination, v ? v : "", sizeof(info->destination));
+    v = xm_cookie_get(ck, "j_step");
+    xm_strlcpy(info->step, v ? v : "", sizeof(info->step));
+}
+
+/* Ask both hosts of entry @ck and apply recovery's verdict. */
+static int
+recover_entry(xenmig_recover_info *info, const xm_cookie *ck,
+              const char *uuid, xm_rec_act *verdict, xenmig_error *err)
+{
+    xenmig_conn *src = NULL, *dst = NULL;
+    const char *pid = xm_cookie_get(ck, "j_pid");
+    const char *host = xm_cookie_get(ck, "j_host");
+    const char *why = xm_cookie_get(ck, "j_verdict");
+    int rc;
+
+    if (!info->name[0] || !info->source[0] || !info->destination[0])
+        return xm_error_set(err, XENMIG_EPARSE, "journal entry '%s' lacks "
+                            "the domain or its hosts", uuid);
+    rc = xenmig_conn_open(&src, info->source, err);
+    if (!rc)
+        rc = xenmig_conn_open(&dst, info->destination, err);
+    if (rc)
+        goto out;
+    if (why && *why)
+        xm_error_set(err, XENMIG_ERROR, "xenmig (pid %s on '%s') stopped "
+                     "while it recovered from: %s", pid ? pid : "?",
+                     host ? host : "?", why);
+    else
+        xm_error_set(err, XENMIG_ERROR, "xenmig (pid %s on '%s') stopped "
+                     "in step '%s'", pid ? pid : "?", host ? host : "?",
+                     info->step);
+    rc = recover(src, dst, uuid, info->name, err, verdict);
+ out:
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    return rc;
+}
+
+XENMIG_API int
+xenmig_recover(xenmig_recover_info *info, const char *id,
+               xenmig_error *err)
+{
+    xenmig_recover_info local_info;
+    xenmig_error local;
+    char uuid[72];
+    xm_lock lk = XM_LOCK_INIT;
+    xm_cookie ck;
+    xm_rec_act verdict = XM_REC_UNKNOWN;
+    int rc;
+
+    if (!err)
+        err = &local;
+    if (!info)
+        info = &local_info;
+    xenmig_error_clear(err);
+    memset(info, 0, sizeof(*info));
+    memset(&ck, 0, sizeof(ck));
+    if (!id || !*id)
+        return xm_error_set(err, XENMIG_EINVAL, "recover needs a journal "
+                            "id or a domain name");
+    rc = journal_find(uuid, sizeof(uuid), id, err);
+    if (!rc)
+        rc = xm_lock_take(&lk, uuid, id, err);
+    if (!rc)
+        rc = xm_journal_read(&ck, uuid, err);
+    if (rc == XENMIG_ENOTFOUND && lk.fd >= 0)
+        xm_error_set(err, rc, "the journal entry of '%s' is gone: another "
+                     "'xenmig recover' finished it", id);
+    if (rc)
+        goto out;
+    info_fill(info, uuid, &ck);
+    rc = recover_entry(info, &ck, uuid, &verdict, err);
+    xm_strlcpy(info->where, verdict == XM_REC_ON_SOURCE ? "source" :
+               verdict == XM_REC_ON_DEST ? "destination" :
+               verdict == XM_REC_LOST ? "nowhere" : "unknown",
+               sizeof(info->where));
+    if (verdict != XM_REC_UNKNOWN)
+        (void)xm_journal_remove(uuid, NULL);
+ out:
+    xm_cookie_dispose(&ck);
+    xm_lock_release(&lk);
+    return rc;
 }
 
 XENMIG_API void

@@ -21,6 +21,54 @@ typedef enum xm_where {
     XM_WHERE_NOWHERE        /* on neither: xend lost it */
 } xm_where;
 
+/* ---- recovery's decision (unit-tested on its own) ------------------ */
+
+/* What one look at one host found of the domain. */
+#define XM_SEEN_MAX 4
+typedef struct xm_copy {
+    int domid;
+    bool paused;
+    bool in_flight;     /* xend calls it migrating-<name> */
+    bool named;         /* xend calls it <name> */
+    char name[128];
+} xm_copy;
+
+typedef struct xm_seen {
+    bool answered;      /* false: the host could not be asked */
+    size_t n;           /* running domains with the UUID */
+    xm_copy copy[XM_SEEN_MAX];  /* the first XM_SEEN_MAX of them */
+} xm_seen;
+
+typedef enum xm_rec_act {
+    XM_REC_WAIT = 1,    /* look again after a while */
+    XM_REC_DESTROY,     /* destroy a copy, then look again */
+    XM_REC_UNPAUSE,     /* unpause a copy, then look again */
+    XM_REC_ON_SOURCE,   /* verdict: runs on the source alone */
+    XM_REC_ON_DEST,     /* verdict: runs on the destination alone */
+    XM_REC_LOST,        /* verdict: on neither host */
+    XM_REC_UNKNOWN      /* verdict: a host cannot be asked, or xend
+                           still holds it in flight beside a copy */
+} xm_rec_act;
+
+typedef struct xm_rec_next {
+    xm_rec_act act;
+    bool on_dest;       /* DESTROY, UNPAUSE: the destination's copy */
+    size_t copy;        /* its index in that host's xm_seen */
+} xm_rec_next;
+
+/*
+ * Recovery's next move from one look at the source @s and the
+ * destination @d (for one xend seen twice, @d empty). @late: the
+ * source has stopped holding the domain in flight long enough for a
+ * late restore to show; @over: the settle time is up (no more
+ * waiting). Two copies on one host: destroy the worse (in flight,
+ * then not under its own name, then paused, then the higher domid).
+ * One on each: destroy the destination's, as xend resumed the source's
+ * (unless the source still holds it in flight: unknown).
+ */
+xm_rec_next xm_recover_decide(const xm_seen *s, const xm_seen *d,
+                              bool late, bool over);
+
 /*
  * Split a migration URI: "host", "host:port", "xenmigr://host[:port]"
  * or "tcp://host[:port]" (the two names capabilities advertise for

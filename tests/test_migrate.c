@@ -5,10 +5,14 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
+#include "migration/journal.h"
 #include "migration/migrate.h"
 #include "tests/support/emu.h"
 
@@ -176,8 +180,168 @@ test_migrate__refused_peer_is_named(void)
                            "that is the source");
 }
 
+/* ---- recovery's decision ---- */
+
+static void
+seen_add(xm_seen *h, int domid, const char *name, bool paused)
+{
+    xm_copy *c = &h->copy[h->n++];
+
+    h->answered = true;
+    c->domid = domid;
+    c->paused = paused;
+    c->in_flight = strncmp(name, "migrating-", 10) == 0;
+    c->named = strcmp(name, "web01") == 0;
+    snprintf(c->name, sizeof(c->name), "%s", name);
+}
+
+static void
+test_migrate__recover_decide(void)
+{
+    xm_seen s, d;
+    xm_rec_next n;
+
+    /* a host that cannot be asked: wait, then give up */
+    memset(&s, 0, sizeof(s));
+    memset(&d, 0, sizeof(d));
+    d.answered = true;
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, false).act,
+                    XM_REC_WAIT);
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, true).act,
+                    XM_REC_UNKNOWN);
+    /* nowhere: wait out the settle time, then lost */
+    s.answered = true;
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, false).act,
+                    XM_REC_WAIT);
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, true).act,
+                    XM_REC_LOST);
+    /* on the source alone: wait for a late restore, then done */
+    seen_add(&s, 3, "web01", false);
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, false, false).act,
+                    XM_REC_WAIT);
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, false).act,
+                    XM_REC_ON_SOURCE);
+    s.copy[0].paused = true;
+    n = xm_recover_decide(&s, &d, true, false);
+    CU_ASSERT_EQUAL(n.act, XM_REC_UNPAUSE);
+    CU_ASSERT_FALSE(n.on_dest);
+    /* on both, the source's resumed: the destination's copy goes */
+    s.copy[0].paused = false;
+    seen_add(&d, 7, "web01", false);
+    n = xm_recover_decide(&s, &d, false, false);
+    CU_ASSERT_EQUAL(n.act, XM_REC_DESTROY);
+    CU_ASSERT_TRUE(n.on_dest);
+    CU_ASSERT_EQUAL(n.copy, 0);
+    /* the source still in flight: wait; at the end, unknown */
+    memset(&s, 0, sizeof(s));
+    seen_add(&s, 3, "migrating-web01", false);
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, false).act,
+                    XM_REC_WAIT);
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, true, true).act,
+                    XM_REC_UNKNOWN);
+    /* on the destination alone: done, or unpause it */
+    memset(&s, 0, sizeof(s));
+    s.answered = true;
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, false, false).act,
+                    XM_REC_ON_DEST);
+    d.copy[0].paused = true;
+    CU_ASSERT_EQUAL(xm_recover_decide(&s, &d, false, false).act,
+                    XM_REC_WAIT);
+    n = xm_recover_decide(&s, &d, true, false);
+    CU_ASSERT_EQUAL(n.act, XM_REC_UNPAUSE);
+    CU_ASSERT_TRUE(n.on_dest);
+    /* two with one UUID on the destination: the one in flight goes,
+     * whichever order xend lists them in */
+    d.copy[0].paused = false;
+    seen_add(&d, 9, "migrating-web01", false);
+    n = xm_recover_decide(&s, &d, false, false);
+    CU_ASSERT_EQUAL(n.act, XM_REC_DESTROY);
+    CU_ASSERT_TRUE(n.on_dest);
+    CU_ASSERT_EQUAL(n.copy, 1);
+    memset(&d, 0, sizeof(d));
+    seen_add(&d, 9, "migrating-web01", false);
+    seen_add(&d, 7, "web01", false);
+    n = xm_recover_decide(&s, &d, false, true);
+    CU_ASSERT_EQUAL(n.act, XM_REC_DESTROY);
+    CU_ASSERT_EQUAL(n.copy, 0);
+    /* two on the source: a fault too, even after the settle time */
+    memset(&s, 0, sizeof(s));
+    seen_add(&s, 4, "web01", false);
+    seen_add(&s, 2, "web01", true);
+    n = xm_recover_decide(&s, &d, true, true);
+    CU_ASSERT_EQUAL(n.act, XM_REC_DESTROY);
+    CU_ASSERT_FALSE(n.on_dest);
+    CU_ASSERT_EQUAL(n.copy, 1);
+}
+
+/* ---- the lock and the journal ---- */
+
+static void
+test_migrate__lock_and_journal(void)
+{
+    char dir[] = "/tmp/xenmig-journal-XXXXXX";
+    char path[128];
+    const char *uuid = "6d1c0b9e-4f3a-4c2e-9b7d-0a1b2c3d4e5f";
+    xm_lock a = XM_LOCK_INIT, b = XM_LOCK_INIT;
+    xm_cookie ck, back;
+    xenmig_error err;
+    struct stat st;
+    char **ids = NULL;
+    FILE *f;
+
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    setenv("XENMIG_RUN_DIR", dir, 1);
+    xenmig_error_clear(&err);
+    /* flock is per open file: a second take fails, naming the holder */
+    CU_ASSERT_EQUAL(xm_lock_take(&a, uuid, "web01", &err), 0);
+    CU_ASSERT_EQUAL(xm_lock_take(&b, uuid, "web01", &err), XENMIG_ESTATE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "already being migrated by "
+                                  "pid"));
+    xm_lock_release(&a);
+    CU_ASSERT_EQUAL(xm_lock_take(&b, uuid, "web01", &err), 0);
+    xm_lock_release(&b);
+    CU_ASSERT_EQUAL(xm_lock_take(&b, "../etc/x", "web01", &err),
+                    XENMIG_EINVAL);
+
+    /* an entry round-trips, 0600, listed by its UUID, then goes */
+    CU_ASSERT_EQUAL(xm_journal_read(&back, uuid, &err), XENMIG_ENOTFOUND);
+    CU_ASSERT_EQUAL_FATAL(xm_cookie_init(&ck, XM_COOKIE_PERFORM, &err), 0);
+    CU_ASSERT_EQUAL(xm_cookie_set(&ck, "j_step", "finish", &err), 0);
+    CU_ASSERT_EQUAL(xm_journal_write(uuid, &ck, &err), 0);
+    snprintf(path, sizeof(path), "%s/journal/%s.journal", dir, uuid);
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    CU_ASSERT_EQUAL(xm_journal_read(&back, uuid, &err), 0);
+    CU_ASSERT_STRING_EQUAL(xm_cookie_get(&back, "j_step"), "finish");
+    CU_ASSERT_EQUAL(xm_journal_ids(&ids, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+    CU_ASSERT_STRING_EQUAL(ids[0], uuid);
+    CU_ASSERT_PTR_NULL(ids[1]);
+    xm_strv_free(ids);
+    xm_cookie_dispose(&back);
+    /* a damaged entry is refused, not half read */
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("xm1.garbage\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(xm_journal_read(&back, uuid, &err), XENMIG_EPARSE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "journal '"));
+    CU_ASSERT_EQUAL(xm_journal_remove(uuid, &err), 0);
+    CU_ASSERT_EQUAL(xm_journal_read(&back, uuid, &err), XENMIG_ENOTFOUND);
+    xm_cookie_dispose(&ck);
+    xm_cookie_dispose(&back);
+    unsetenv("XENMIG_RUN_DIR");
+    snprintf(path, sizeof(path), "%s/%s.lock", dir, uuid);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/journal", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 static CU_TestInfo test_migrate_tests[] = {
     { "refused_peer_is_named", test_migrate__refused_peer_is_named },
+    { "recover_decide", test_migrate__recover_decide },
+    { "lock_and_journal", test_migrate__lock_and_journal },
     { "parse_uri_forms", test_migrate__parse_uri_forms },
     { "relay_only_on_the_path_or_asked",
       test_migrate__relay_only_on_the_path_or_asked },

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifdef XM_JSON_H
 # include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
@@ -14,6 +15,36 @@
 
 #include "cli.h"
 #include "text.h"
+
+/* Does another domain in @list have the UUID of entry @i? */
+static int
+dup_uuid(const xenmig_domain_list *list, size_t i)
+{
+    const char *u = xenmig_domain_uuid(xenmig_domain_list_at(list, i));
+    size_t j;
+
+    for (j = 0; *u && j < xenmig_domain_list_count(list); j++)
+        if (j != i && strcmp(u, xenmig_domain_uuid(
+                                    xenmig_domain_list_at(list, j))) == 0)
+            return 1;
+    return 0;
+}
+
+/* Two domains with one UUID are two copies of one domain: say so. */
+static void
+warn_dups(const xenmig_domain_list *list)
+{
+    size_t i;
+
+    for (i = 0; i < xenmig_domain_list_count(list); i++)
+        if (dup_uuid(list, i))
+            cli_err("warning: domain '%s' (id %d) shares UUID %s with "
+                    "another domain here: two copies of one domain "
+                    "(see 'xenmig recover')",
+                    xenmig_domain_name(xenmig_domain_list_at(list, i)),
+                    xenmig_domain_id(xenmig_domain_list_at(list, i)),
+                    xenmig_domain_uuid(xenmig_domain_list_at(list, i)));
+}
 
 static int
 print_json(const xenmig_domain_list *list)
@@ -45,6 +76,9 @@ print_json(const xenmig_domain_list *list)
             cli_json_string(xenmig_domain_state(d)));
         json_object_object_add(o, "hvm",
             json_object_new_boolean(xenmig_domain_is_hvm(d)));
+        if (dup_uuid(list, i))
+            json_object_object_add(o, "duplicate_uuid",
+                                   json_object_new_boolean(1));
         json_object_array_add(arr, o);
     }
     puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
@@ -125,6 +159,7 @@ cmd_list(int argc, char **argv)
     } else {
         print_text(list);
     }
+    warn_dups(list);
     ret = CLI_EXIT_OK;
  out:
     xenmig_domain_list_free(list);

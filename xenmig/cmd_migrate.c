@@ -445,9 +445,9 @@ static volatile sig_atomic_t bar_drawn;   /* a progress bar is on stderr */
 static int cancel_handlers;
 
 /* What SIGTERM writes before it ends the run: made before it starts. */
-static char term_text[768];
+static char term_text[1536];
 static size_t term_text_len;
-static char term_json[1024];
+static char term_json[2048];
 static size_t term_json_len;
 
 /*
@@ -488,9 +488,11 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
                  "to the destination or resuming it");
     if (n < 0)
         e.msg[0] = '\0';
-    n = snprintf(term_text, sizeof(term_text), "\nxenmig: %s; check "
-                 "where it runs with 'xenmig list' on '%s' and '%s'\n",
-                 e.msg, xenmig_conn_host(src), xenmig_conn_host(dst));
+    n = snprintf(term_text, sizeof(term_text), "\nxenmig: %s; run "
+                 "'xenmig recover %s' to finish or undo it from the "
+                 "journal (or see where it runs with 'xenmig list' on "
+                 "'%s' and '%s')\n", e.msg, a->dom, xenmig_conn_host(src),
+                 xenmig_conn_host(dst));
     term_text_len = n > 0 && (size_t)n < sizeof(term_text) ? (size_t)n : 0;
     term_json_len = 0;
     o = a->json ? json_object_new_object() : NULL;
@@ -541,7 +543,7 @@ on_signal(int sig)
         "waiting)\n";
     static const char again[] = "xenmig: interrupted again: not waiting "
         "any longer; xend may still be moving or resuming the domain: "
-        "check where it runs with 'xenmig list'\n";
+        "run 'xenmig recover' once it is done\n";
     ssize_t n;
 
     if (cancel_signal) {
@@ -565,8 +567,8 @@ static void
 on_signal_direct(int sig)
 {
     static const char msg[] = "xenmig: interrupted: xend goes on with "
-        "the migration on its own; check where the domain runs with "
-        "'xenmig list'\n";
+        "the migration on its own; run 'xenmig recover' once it is "
+        "done\n";
     ssize_t n;
 
     (void)sig;
@@ -575,7 +577,11 @@ on_signal_direct(int sig)
     _exit(CLI_EXIT_UNSURE);
 }
 
-/* Ctrl-C cancels the stream instead of killing us. */
+/*
+ * Ctrl-C and SIGHUP (a lost terminal: nobody is there to run recover)
+ * cancel the stream and recover instead of killing us; SIGTERM ends
+ * the run at once (catch_term).
+ */
 static void
 catch_signals(void)
 {
@@ -585,6 +591,7 @@ catch_signals(void)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     cancel_handlers = 1;
 }
 
@@ -703,6 +710,8 @@ cmd_migrate(int argc, char **argv)
     int rc, ret;
 
     xenmig_error_clear(&err);
+    /* a closed stdout or stderr (EPIPE) must not stop a recovery */
+    signal(SIGPIPE, SIG_IGN);
     ret = parse_args(&a, "migrate", 2, argc, argv);
     if (ret)
         return ret;
@@ -720,8 +729,10 @@ cmd_migrate(int argc, char **argv)
     a.opts.payload = &a;
     if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
         catch_signals();
-    if (!cancel_installed())
+    if (!cancel_installed()) {
         signal(SIGINT, on_signal_direct);
+        signal(SIGHUP, on_signal_direct);
+    }
     catch_term(&a, src, dst, !(a.opts.flags & (XENMIG_MIGRATE_DIRECT |
                                                XENMIG_MIGRATE_SSL)));
     fflush(stdout);

@@ -25,6 +25,8 @@ static const struct cli_cmd cli_cmds[] = {
       help_finish },
     { "confirm", cmd_confirm, "step 4 at the source: domain gone, or "
       "recovered", help_confirm },
+    { "recover", cmd_recover, "finish or undo what a killed xenmig left",
+      help_recover },
     { "capabilities", cmd_caps, "describe a host as libvirt capabilities "
       "XML", help_capabilities },
     { NULL, NULL, NULL, NULL },

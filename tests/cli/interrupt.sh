@@ -50,6 +50,14 @@ two_interrupts() {
         sleep 0.1
     done
     exactly_on xenhost-b xenhost-a web01
+    # the journal kept the migration xenmig stopped watching: recover
+    # finds it done and clears the entry
+    expect_exit 0 xm recover
+    grep -q "recovered 'web01': it runs on 'http://xenhost-b:8000'" \
+        "$T/stdout" || fail "$*: recover: $(cat "$T/stdout" "$T/stderr")"
+    expect_exit 0 xm recover
+    grep -q "no unfinished migration" "$T/stdout" ||
+        fail "$*: entry left: $(cat "$T/stdout")"
 }
 
 # 24 MiB at 40 Mbit/s: about 5 s of stream

@@ -5,6 +5,9 @@ B=${B:-build}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export LD_LIBRARY_PATH="$PWD/$B${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# locks and the journal of this test only, never /run/xenmig
+export XENMIG_RUN_DIR="$T/run"
+unset XENMIG_JOURNAL_DIR
 
 xm() { "$PWD/$B/xenmig" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }

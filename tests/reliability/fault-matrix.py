@@ -6,7 +6,9 @@ record where the domain ended.
 
 A row is SAFE when the domain runs, not paused, on exactly one host, or
 when xenmig exited 3 ("lost by xend") exactly for restore-fail-late (xend
-itself destroyed the domain). Writes a Markdown table (--out, default
+itself destroyed the domain). Rows that signal xenmig (SIGHUP, SIGKILL)
+at a step boundary, or run one migration twice at once, then run
+`xenmig recover` and judge what it leaves. Writes a Markdown table (--out, default
 docs/RELIABILITY.md) and exits 1 when any row is unsafe.
 
   python3 tests/reliability/fault-matrix.py [--out FILE] [--append]
@@ -56,7 +58,17 @@ TIMEOUT = '10'                # xenmig --timeout in both modes
 RUN_LIMIT = 60.0              # a xenmig run longer than this is a hang
 # Rows known to be unsafe and reported to the lead (issue 8): still
 # shown as UNSAFE; with --allow-known they do not fail the run.
-KNOWN = {}
+KNOWN = {
+    ('SIGKILL at stream end', 'relay'): 'xenmig carries the stream in '
+    'relay mode: killed after the source xend sent its last byte into the '
+    'relay (and so destroyed the domain) but before the relay forwarded '
+    'it, the destination cannot restore it; xenmig recover reports it '
+    'lost (exit 3); reported to the lead with issue 13',
+}
+# where the signal rows signal xenmig: before each step (the library's
+# XENMIG_TEST_KILL_AT points), the first stream byte and the stream's end
+SIGNAL_POINTS = ('begin', 'prepare', 'perform', 'stream start',
+                 'stream end', 'finish', 'confirm', 'end')
 
 
 def reexec_in_hosts(script=__file__):
@@ -154,12 +166,13 @@ class Row:
 
     def __init__(self, fault, step, mode, src=(), dst=(), src_opts=(),
                  dst_opts=(), extra=(), dest='xenhost-b', action=None,
-                 lost_ok=False):
+                 lost_ok=False, recover=False):
         self.fault, self.step, self.mode = fault, step, mode
         self.src_faults, self.dst_faults = list(src), list(dst)
         self.src_opts, self.dst_opts = list(src_opts), list(dst_opts)
         self.extra, self.dest, self.action = list(extra), dest, action
         self.lost_ok = lost_ok
+        self.recover = recover
         self.result = {}
 
     def label(self):
@@ -243,6 +256,23 @@ def build_rows():
         action=('sigint', 0.8))
     add('SIGINT late stream', 'cancel', src_opts=['--link-rate', '80'],
         action=('sigint', 3.0))
+    # SIGHUP (a lost terminal) and SIGKILL at every step boundary, then
+    # xenmig recover; the stream points are timed from the source's
+    # stats, the others are XENMIG_TEST_KILL_AT points
+    for sig in ('SIGHUP', 'SIGKILL'):
+        for point in SIGNAL_POINTS:
+            add('%s at %s' % (sig, point), 'signal',
+                src_opts=['--link-rate', '80'],
+                action=('signal', sig, point), recover=True)
+    # one migration run twice at once: the lock refuses the second; as
+    # if from two machines (two lock directories), the hosts' states and
+    # finish's duplicate check must
+    for how, apart in (('same host', 0.3), ('two machines', 0.3),
+                       ('two machines', 0.0)):
+        add('two runs %s (%s)' % ('%.1f s apart' % apart if apart else
+                                  'at once', how), 'concurrent',
+            src_opts=['--link-rate', '80'],
+            action=('twice', how, apart), recover=True)
     return rows
 
 
@@ -260,8 +290,44 @@ def stream_over(src, dst):
     return False
 
 
+def stream_started(src):
+    try:
+        for r in src.get('/stats?role=source')['migrations']:
+            if r.get('bytes_sent', 0) > 0:
+                return True
+    except OSError:
+        pass
+    return False
+
+
+def row_env(row, rundir):
+    """The environment of the row's xenmig: locks and journal of its
+    own (an entry another row kept would refuse this one), and a kill
+    point, if any."""
+    env = dict(os.environ)
+    env['XENMIG_RUN_DIR'] = rundir
+    if row.action and row.action[0] == 'signal' and \
+            not row.action[2].startswith('stream'):
+        point = row.action[2]
+        env['XENMIG_TEST_KILL_AT'] = point + (
+            ':HUP' if row.action[1] == 'SIGHUP' else '')
+    return env
+
+
 def run_action(row, proc, hosts, log):
     kind = row.action[0]
+    if kind == 'signal' and row.action[2].startswith('stream'):
+        sig = getattr(signal, row.action[1])
+        want = stream_started if row.action[2] == 'stream start' else (
+            lambda src: stream_over(src, hosts['xenhost-b']))
+        deadline = time.monotonic() + 15
+        while proc.poll() is None and time.monotonic() < deadline:
+            if want(hosts['xenhost-a']):
+                proc.send_signal(sig)
+                log.append('%s at %s' % (row.action[1], row.action[2]))
+                return
+            time.sleep(0.01)
+        return
     if kind == 'sigint':
         time.sleep(row.action[1])
         if proc.poll() is None:
@@ -339,9 +405,21 @@ def run_row(row, tmp, verbose):
         args = (['migrate', '--live'] + mode_args(row.mode, row.extra)
                 + ['--connect', SRC, DOMAIN, row.dest])
         notes = []
+        rundir = tempfile.mkdtemp(dir=tmp, prefix='run.')
         t0 = time.monotonic()
         proc = subprocess.Popen([XENMIG] + args, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+                                stderr=subprocess.PIPE,
+                                env=row_env(row, rundir))
+        second = None
+        if row.action and row.action[0] == 'twice':
+            time.sleep(row.action[2])
+            env = dict(os.environ)
+            env['XENMIG_RUN_DIR'] = rundir
+            if row.action[1] == 'two machines':
+                env['XENMIG_RUN_DIR'] = rundir + '-other'
+            second = subprocess.Popen([XENMIG] + args, env=env,
+                                      stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE)
         th = None
         if row.action:
             th = threading.Thread(target=run_action,
@@ -359,6 +437,36 @@ def run_row(row, tmp, verbose):
             rc = 'killed (%s)' % signal.Signals(-rc).name
         if th:
             th.join()
+        both_ok = False
+        if second:
+            try:
+                out2, err2 = second.communicate(timeout=RUN_LIMIT)
+                rc2 = second.returncode
+            except subprocess.TimeoutExpired:
+                second.kill()
+                out2, err2 = second.communicate()
+                rc2 = 'hang'
+            notes.append('second run: exit %s: %s' % (rc2, one_line(
+                err2) if err2.strip() else one_line(out2)))
+            both_ok = rc == 0 and rc2 == 0
+            if rc2 not in (0, 1, 4):
+                rc = '%s/%s' % (rc, rc2)
+        rec_rc = None
+        jdir = os.path.join(rundir, 'journal')
+        if not row.recover and os.path.isdir(jdir) and any(
+                f.endswith('.journal') for f in os.listdir(jdir)):
+            notes.append('journal entry kept for xenmig recover')
+        if row.recover:
+            p = subprocess.run([XENMIG, 'recover', '--json'],
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=RUN_LIMIT,
+                               env=dict(os.environ, XENMIG_RUN_DIR=rundir))
+            rec_rc = p.returncode
+            got = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+            notes.append('recover: exit %d, %s' % (rec_rc, '; '.join(
+                '%s on %s%s' % (g.get('domain'), g.get('where'), (
+                    ': ' + g['error']['message']) if 'error' in g else '')
+                for g in got) or 'nothing to recover'))
         # what xenmig left behind: faults off, then wait for xend
         for h in hosts.values():
             h.post('/fault', {'clear': True})
@@ -370,7 +478,14 @@ def run_row(row, tmp, verbose):
         # did not answer or kept a copy, look", and is safe only when the
         # domain does run on exactly one host
         sane = rc in (0, 1, 4) or (row.action and row.action[0] == 'sigint'
-                                and rc == 'killed (SIGINT)')
+                                and rc == 'killed (SIGINT)') or (
+            row.action and row.action[0] == 'signal' and
+            rc == 'killed (SIGKILL)' and row.action[1] == 'SIGKILL')
+        # two runs that both say "migrated": one of them is wrong; a
+        # recover that fails or finds a migration to repair after a
+        # run that was not killed is wrong too
+        if both_ok or (rec_rc is not None and rec_rc not in (0, 1, 4)):
+            sane = False
         if len(found) == 1 and len(running) == 1 and sane:
             safe = True
         elif not found and rc == 3 and row.lost_ok:
@@ -409,6 +524,9 @@ def run_row(row, tmp, verbose):
 
 def run_rows(rows, verbose):
     tmp = tempfile.mkdtemp(prefix='xm-matrix.')
+    # locks and journal of each row only (row_env)
+    os.environ['XENMIG_RUN_DIR'] = os.path.join(tmp, 'run')
+    os.environ.pop('XENMIG_JOURNAL_DIR', None)
     try:
         for row in rows:
             run_row(row, tmp, verbose)

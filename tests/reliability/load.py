@@ -170,6 +170,7 @@ def main():
         ':' + os.environ['LD_LIBRARY_PATH']
         if os.environ.get('LD_LIBRARY_PATH') else '')
     tmp = tempfile.mkdtemp(prefix='xm-load.')
+    os.environ['XENMIG_RUN_DIR'] = os.path.join(tmp, 'run')
     try:
         c = concurrent(tmp)
         k = capabilities(tmp, opts.n)

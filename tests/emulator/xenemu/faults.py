@@ -26,6 +26,8 @@ FAULTS = {
     'http-garbage': (None, 'xend HTTP answers with bytes that are not HTTP'),
     'http-oversize': ('bytes', 'GET node/domain replies padded to at least BYTES'),
     'http-delay': ('seconds', 'xend HTTP waits SECONDS before each reply'),
+    'destroy-gone': (None, 'op=destroy finds the domain already gone (it went '
+                     'away on its own just before): unknown-domain 404'),
 }
 
 ALIASES = {'lost': 'restore-fail-late'}

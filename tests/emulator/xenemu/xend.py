@@ -527,6 +527,13 @@ class XendServer:
         dom = node[1]
         if op == 'migrate':
             return self._migrate(dom, req)
+        if op == 'destroy' and self.host.faults.get('destroy-gone'):
+            # the domain went away on its own (a failed restore) between
+            # the client's look and this request: xend's path lookup
+            # then fails as for any unknown domain
+            self.host.destroy(dom)
+            return Reply(404, ('<Fault 3: %s>' % py2_repr(node[2])).encode('latin-1'),
+                         'text/plain')
         status, spec = _SYNC_OPS[op]
         reply = Reply(status)
         if status == 202:
