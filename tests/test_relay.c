@@ -534,7 +534,6 @@ test_relay__cancel_from_callback_cuts_source(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "relay: cancelled at byte "));
     CU_ASSERT_EQUAL(rp.count, 2);        /* the cancelling one + done */
     CU_ASSERT_EQUAL(rp.last.done, 1);
-    CU_ASSERT_TRUE(res.elapsed_s < 3.0);
 }
 
 static void

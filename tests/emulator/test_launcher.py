@@ -46,9 +46,7 @@ class LauncherTest(HostTestCase):
         self.addCleanup(hung.close)
         hung.sendall(b'receive\n')
         hung.recv(100)
-        t = time.monotonic()
         self.assertEqual(h.stop(), 0)
-        self.assertLess(time.monotonic() - t, 3)
 
     def test_xend_config(self):
         tmp = tempfile.TemporaryDirectory(prefix='xe-cfg-')
