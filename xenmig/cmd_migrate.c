@@ -410,7 +410,6 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
                   double elapsed)
 {
     json_object *o = json_object_new_object();
-    json_object *e;
 
     if (!o)
         return;
@@ -425,17 +424,8 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
         (a->opts.flags & XENMIG_MIGRATE_LIVE) != 0));
     json_object_object_add(o, "elapsed_s",
                            json_object_new_double(elapsed));
-    if (rc) {
-        e = json_object_new_object();
-        if (e) {
-            json_object_object_add(e, "code", json_object_new_int(rc));
-            json_object_object_add(e, "name",
-                json_object_new_string(xenmig_strerror(rc)));
-            json_object_object_add(e, "message",
-                                   cli_json_string(err->msg));
-            json_object_object_add(o, "error", e);
-        }
-    }
+    if (rc)
+        cli_json_add_error(o, rc, err->msg);
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
 }
@@ -474,7 +464,7 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
            int relayed)
 {
     xenmig_error e;
-    json_object *o, *eo;
+    json_object *o;
     const char *js;
     struct sigaction sa;
     int n;
@@ -499,22 +489,12 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
     if (o) {
         json_object_object_add(o, "result",
                                json_object_new_string("unknown"));
-        json_object_object_add(o, "domain",
-                               json_object_new_string(a->dom));
+        json_object_object_add(o, "domain", cli_json_string(a->dom));
         json_object_object_add(o, "source",
-            json_object_new_string(xenmig_conn_host(src)));
+            cli_json_string(xenmig_conn_host(src)));
         json_object_object_add(o, "destination",
-            json_object_new_string(xenmig_conn_host(dst)));
-        eo = json_object_new_object();
-        if (eo) {
-            json_object_object_add(eo, "code",
-                                   json_object_new_int(XENMIG_EUNKNOWN));
-            json_object_object_add(eo, "name", json_object_new_string(
-                xenmig_strerror(XENMIG_EUNKNOWN)));
-            json_object_object_add(eo, "message",
-                                   json_object_new_string(e.msg));
-            json_object_object_add(o, "error", eo);
-        }
+            cli_json_string(xenmig_conn_host(dst)));
+        cli_json_add_error(o, XENMIG_EUNKNOWN, e.msg);
         js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         n = snprintf(term_json, sizeof(term_json), "%s\n", js);
         if (n > 0 && (size_t)n < sizeof(term_json))

@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#ifdef XM_JSON_H
+# include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
+#else
+# include <json-c/json.h>
+#endif
 
 #include "cli.h"
+#include "text.h"
 
 /* The worse of two exit codes: unsure and lost outrank failed. */
 static int
@@ -30,7 +35,6 @@ print_json(const xenmig_recover_info *info, const char *id, int rc,
            const xenmig_error *err)
 {
     json_object *o = json_object_new_object();
-    json_object *e;
 
     if (!o)
         return;
@@ -47,17 +51,8 @@ print_json(const xenmig_recover_info *info, const char *id, int rc,
         info->where[0] ? info->where : "unknown"));
     json_object_object_add(o, "exit", json_object_new_int(
         cli_exit_code(rc)));
-    if (rc) {
-        e = json_object_new_object();
-        if (e) {
-            json_object_object_add(e, "code", json_object_new_int(rc));
-            json_object_object_add(e, "name",
-                json_object_new_string(xenmig_strerror(rc)));
-            json_object_object_add(e, "message",
-                                   json_object_new_string(err->msg));
-            json_object_object_add(o, "error", e);
-        }
-    }
+    if (rc)
+        cli_json_add_error(o, rc, err->msg);
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     fflush(stdout);
     json_object_put(o);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "xenmig.h"
 #include "text.h"
 
 /*
@@ -277,4 +278,18 @@ cli_json_string(const char *s)
     j = json_object_new_string(clean);
     free(clean);
     return j;
+}
+
+void
+cli_json_add_error(json_object *o, int code, const char *msg)
+{
+    json_object *e = json_object_new_object();
+
+    if (!e)
+        return;
+    json_object_object_add(e, "code", json_object_new_int(code));
+    json_object_object_add(e, "name",
+                           json_object_new_string(xenmig_strerror(code)));
+    json_object_object_add(e, "message", cli_json_string(msg));
+    json_object_object_add(o, "error", e);
 }

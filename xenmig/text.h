@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <json-c/json.h>
+#ifdef XM_JSON_H
+# include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
+#else
+# include <json-c/json.h>
+#endif
 
 /* Where escaped text goes: a stdio stream or a growing string. */
 typedef struct xm_cli_out {
@@ -40,5 +44,7 @@ char *cli_term_dup(const char *s);
 char *cli_json_clean(const char *s, int *replaced);
 /* A JSON string of @s by cli_json_clean's rule; says so once. */
 json_object *cli_json_string(const char *s);
+/* @o's "error": {"code", "name", "message"} for XENMIG_E* @code. */
+void cli_json_add_error(json_object *o, int code, const char *msg);
 
 #endif /* XENMIG_TEXT_H */
