@@ -87,6 +87,13 @@ int xm_parse_ll(long long *out, const char *s, long long min,
 int xm_parse_int(int *out, const char *s, int min, int max);
 int xm_parse_u64(uint64_t *out, const char *s, uint64_t max);
 
+/*
+ * @ms from now on CLOCK_REALTIME, as pthread_cond_timedwait() and
+ * pthread_timedjoin_np() take their deadlines.
+ */
+struct timespec;
+void xm_deadline_ts(struct timespec *ts, long ms);
+
 /* The value of a lower-case hex digit, or -1. */
 int xm_hex_digit(char c);
 

@@ -1169,13 +1169,7 @@ post_wait(struct post *p, long ms, int *rc, xenmig_error *err)
     struct timespec until;
     int done;
 
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    xm_deadline_ts(&until, ms);
     pthread_mutex_lock(&p->lock);
     while (!p->done &&
            pthread_cond_timedwait(&p->cond, &p->lock, &until) == 0)

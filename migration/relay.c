@@ -757,13 +757,7 @@ xm_relay_wait_grace(xm_relay *r, long grace_ms, xm_relay_result *res,
     if (!r)
         return xm_error_set(err, XENMIG_EINVAL, "relay: no relay");
     if (r->started && !r->joined) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += grace_ms / 1000;
-        until.tv_nsec += (grace_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        xm_deadline_ts(&until, grace_ms);
         if (pthread_timedjoin_np(r->thread, NULL, &until) == 0)
             r->joined = 1;
         else
