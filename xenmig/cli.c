@@ -3,6 +3,7 @@
  * cli.c: diagnostics and small helpers of the xenmig tool
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +131,65 @@ cli_conn_open(xenmig_conn **out, const char *uri)
     cli_err("--connect: %s", err.msg);
     /* no network yet: anything but memory is the URI's fault */
     return rc == XENMIG_ENOMEM ? CLI_EXIT_FAILED : CLI_EXIT_USAGE;
+}
+
+int
+cli_show_run(const struct cli_show *show, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "connect", required_argument, NULL, 'C' },
+        { "json", no_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *uri = NULL;
+    xenmig_conn *conn = NULL;
+    void *obj = NULL;
+    xenmig_error err;
+    int json = 0;
+    int c, rc, ret;
+
+    xenmig_error_clear(&err);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'C':
+            uri = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        default:
+            fprintf(stderr, "Try 'xenmig %s --help'.\n", show->name);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        cli_err("%s takes no arguments ('%s')", show->name, argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    ret = cli_conn_open(&conn, uri);
+    if (ret)
+        goto out;
+    rc = show->fetch(&obj, conn, &err);
+    if (rc) {
+        ret = cli_fail(rc, &err);
+        goto out;
+    }
+    if (json) {
+        if (show->print_json(obj)) {
+            cli_err("out of memory");
+            ret = CLI_EXIT_FAILED;
+            goto out;
+        }
+    } else {
+        show->print_text(obj);
+    }
+    if (show->after)
+        show->after(obj);
+    ret = CLI_EXIT_OK;
+ out:
+    if (obj)
+        show->release(obj);
+    xenmig_conn_free(conn);
+    return ret;
 }

@@ -50,6 +50,21 @@ int cli_conn_open(xenmig_conn **out, const char *uri);
 /* Exit code for a library return code. */
 int cli_exit_code(int rc);
 
+/*
+ * A read-and-print command ("info", "list"): options --connect and
+ * --json, no arguments; fetch one object from xend, print it as text
+ * or JSON, then after() (may be NULL), then release it.
+ */
+struct cli_show {
+    const char *name;
+    int (*fetch)(void **out, xenmig_conn *conn, xenmig_error *err);
+    int (*print_json)(const void *obj);     /* 0, or out of memory */
+    void (*print_text)(const void *obj);
+    void (*after)(const void *obj);
+    void (*release)(void *obj);
+};
+int cli_show_run(const struct cli_show *show, int argc, char **argv);
+
 int cmd_info(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);

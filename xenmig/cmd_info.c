@@ -2,7 +2,6 @@
 /*
  * cmd_info.c: xenmig info, the xend node information (like xm info)
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -71,60 +70,41 @@ print_text(const xenmig_node *node)
            xenmig_node_xend_config_format(node));
 }
 
+/* The cli_show adapters: the node behind a void pointer. */
+static int
+fetch_node(void **out, xenmig_conn *conn, xenmig_error *err)
+{
+    xenmig_node *node = NULL;
+    int rc = xenmig_node_get(&node, conn, err);
+
+    *out = node;
+    return rc;
+}
+
+static int
+node_as_json(const void *obj)
+{
+    return print_json(obj);
+}
+
+static void
+node_as_text(const void *obj)
+{
+    print_text(obj);
+}
+
+static void
+free_node(void *obj)
+{
+    xenmig_node_free(obj);
+}
+
 int
 cmd_info(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "connect", required_argument, NULL, 'C' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
+    static const struct cli_show show = {
+        "info", fetch_node, node_as_json, node_as_text, NULL, free_node
     };
-    const char *uri = NULL;
-    xenmig_conn *conn = NULL;
-    xenmig_node *node = NULL;
-    xenmig_error err;
-    int json = 0;
-    int c, rc, ret;
 
-    xenmig_error_clear(&err);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'C':
-            uri = optarg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        default:
-            fputs("Try 'xenmig info --help'.\n", stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (optind != argc) {
-        cli_err("info takes no arguments ('%s')", argv[optind]);
-        return CLI_EXIT_USAGE;
-    }
-    ret = cli_conn_open(&conn, uri);
-    if (ret)
-        goto out;
-    rc = xenmig_node_get(&node, conn, &err);
-    if (rc) {
-        ret = cli_fail(rc, &err);
-        goto out;
-    }
-    if (json) {
-        if (print_json(node)) {
-            cli_err("out of memory");
-            ret = CLI_EXIT_FAILED;
-            goto out;
-        }
-    } else {
-        print_text(node);
-    }
-    ret = CLI_EXIT_OK;
- out:
-    xenmig_node_free(node);
-    xenmig_conn_free(conn);
-    return ret;
+    return cli_show_run(&show, argc, argv);
 }

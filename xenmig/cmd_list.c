@@ -2,7 +2,6 @@
 /*
  * cmd_list.c: xenmig list, the running domains of a host (like xm list)
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,61 +107,47 @@ print_text(const xenmig_domain_list *list)
         print_row(xenmig_domain_list_at(list, i));
 }
 
+/* The cli_show adapters: the list behind a void pointer. */
+static int
+fetch_list(void **out, xenmig_conn *conn, xenmig_error *err)
+{
+    xenmig_domain_list *list = NULL;
+    int rc = xenmig_domain_list_get(&list, conn, err);
+
+    *out = list;
+    return rc;
+}
+
+static int
+list_as_json(const void *obj)
+{
+    return print_json(obj);
+}
+
+static void
+list_as_text(const void *obj)
+{
+    print_text(obj);
+}
+
+static void
+dups_list(const void *obj)
+{
+    warn_dups(obj);
+}
+
+static void
+free_list(void *obj)
+{
+    xenmig_domain_list_free(obj);
+}
+
 int
 cmd_list(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "connect", required_argument, NULL, 'C' },
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
+    static const struct cli_show show = {
+        "list", fetch_list, list_as_json, list_as_text, dups_list, free_list
     };
-    const char *uri = NULL;
-    xenmig_conn *conn = NULL;
-    xenmig_domain_list *list = NULL;
-    xenmig_error err;
-    int json = 0;
-    int c, rc, ret;
 
-    xenmig_error_clear(&err);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'C':
-            uri = optarg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        default:
-            fputs("Try 'xenmig list --help'.\n", stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (optind != argc) {
-        cli_err("list takes no arguments ('%s')", argv[optind]);
-        return CLI_EXIT_USAGE;
-    }
-    ret = cli_conn_open(&conn, uri);
-    if (ret)
-        goto out;
-    rc = xenmig_domain_list_get(&list, conn, &err);
-    if (rc) {
-        ret = cli_fail(rc, &err);
-        goto out;
-    }
-    if (json) {
-        if (print_json(list)) {
-            cli_err("out of memory");
-            ret = CLI_EXIT_FAILED;
-            goto out;
-        }
-    } else {
-        print_text(list);
-    }
-    warn_dups(list);
-    ret = CLI_EXIT_OK;
- out:
-    xenmig_domain_list_free(list);
-    xenmig_conn_free(conn);
-    return ret;
+    return cli_show_run(&show, argc, argv);
 }
