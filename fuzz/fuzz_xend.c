@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_xend.c: a raw HTTP reply from xend, taken apart the way
- * http.c's libcurl callbacks see it (status line, headers, body), then
+ * transport.c's libcurl callbacks see it (status line, headers, body), then
  * xm_xend_parse_status_line, xm_xend_classify for several requests,
  * and the body's S-expression through xm_xend_node_from_sexpr and
  * xm_xend_domain_from_sexpr (also each item of a domain list).

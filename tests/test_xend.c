@@ -1287,6 +1287,53 @@ test_xend__http10_status_is_accepted(void)
 }
 
 static void
+test_xend__content_type_as_sent_on_the_wire(void)
+{
+    static const char html[] =
+        "HTTP/1.1 200 OK\r\n"
+        "Content-TYPE: \t Text/HTML; charset=UTF-8 \r\n"
+        "Content-length: 6\r\n\r\n<html>";
+    static const char twice[] =
+        "HTTP/1.1 200 OK\r\n"
+        "content-type: text/html\r\n"
+        "Content-Type: application/sxp;charset=\"x\"\r\n"
+        "Content-length: 2\r\n\r\n()";
+    static const char none[] =
+        "HTTP/1.1 200 OK\r\nContent-length: 2\r\n\r\n()";
+    httpd *h = NULL;
+    xenmig_conn *conn = NULL;
+    xenmig_node *node = NULL;
+    xm_xend_reply reply;
+    xenmig_error err;
+
+    xm_xend_reply_init(&reply);
+    REQUIRE(serve_file(&h, &conn, false, NULL) == 0);
+    REQUIRE(httpd_push(h, HTTPD_REPLY, html, sizeof(html) - 1) == 0);
+    REQUIRE(httpd_push(h, HTTPD_REPLY, twice, sizeof(twice) - 1) == 0);
+    REQUIRE(httpd_push(h, HTTPD_REPLY, none, sizeof(none) - 1) == 0);
+    REQUIRE(httpd_push(h, HTTPD_REPLY, html, sizeof(html) - 1) == 0);
+    /* trimmed of white space, case and parameters kept */
+    CU_ASSERT_EQUAL(xm_xend_request(&reply, conn, "GET", "/xend/node",
+                                    NULL, 0, 0, &err), 0);
+    CU_ASSERT_STRING_EQUAL(reply.content_type, "Text/HTML; charset=UTF-8");
+    /* the last one sent counts */
+    CU_ASSERT_EQUAL(xm_xend_request(&reply, conn, "GET", "/xend/node",
+                                    NULL, 0, 0, &err), 0);
+    CU_ASSERT_STRING_EQUAL(reply.content_type,
+                           "application/sxp;charset=\"x\"");
+    CU_ASSERT_EQUAL(xm_xend_request(&reply, conn, "GET", "/xend/node",
+                                    NULL, 0, 0, &err), 0);
+    CU_ASSERT_STRING_EQUAL(reply.content_type, "");
+    /* HTML in any case, with parameters, is refused */
+    CU_ASSERT_EQUAL(xenmig_node_get(&node, conn, &err), XENMIG_EHTTP);
+    ASSERT_CONTAINS(err.msg, "HTML instead of SXP");
+ out:
+    xm_xend_reply_dispose(&reply);
+    xenmig_conn_free(conn);
+    httpd_stop(h);
+}
+
+static void
 test_xend__too_many_headers_are_refused(void)
 {
     httpd *h = NULL;
@@ -1671,6 +1718,8 @@ static CU_TestInfo test_xend_tests[] = {
     { "status_lines_other_than_http1_are_refused",
       test_xend__status_lines_other_than_http1_are_refused },
     { "http10_status_is_accepted", test_xend__http10_status_is_accepted },
+    { "content_type_as_sent_on_the_wire",
+      test_xend__content_type_as_sent_on_the_wire },
     { "too_many_headers_are_refused",
       test_xend__too_many_headers_are_refused },
     { "refused_connection_names_host_and_request",

@@ -44,7 +44,7 @@ typedef struct xm_xend_reply {
 void xm_xend_reply_init(xm_xend_reply *reply);
 void xm_xend_reply_dispose(xm_xend_reply *reply);
 
-/* ---- connection internals (http.c) --------------------------------- */
+/* ---- connection internals (conn.c, transport.c, rules.c) ---------- */
 
 /* "http://host:8000" or "unix:///path": the URI as used (borrowed). */
 const char *xm_xend_conn_label(const xenmig_conn *conn);
