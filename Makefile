@@ -208,10 +208,12 @@ $(B)/bench-xendsock: bench/xendsock.c tests/support/httpd.c \
 	    $(B)/lib$(NAME).a $(XM_LDFLAGS) $(DEPS_LIBS)
 
 # bench/sxp-arena.sh's baseline: the same parser with a malloc for every
-# node instead of the arena (lib/sexpr.c, XM_SEXPR_PLAIN_MALLOC)
-$(B)/bench-sxp-malloc: bench/sxp.c lib/sexpr.c $(B)/lib$(NAME).a
+# node instead of the arena (lib/sexpr*.c, XM_SEXPR_PLAIN_MALLOC)
+SEXPR_SRC := $(sort $(wildcard lib/sexpr*.c))
+$(B)/bench-sxp-malloc: bench/sxp.c $(SEXPR_SRC) lib/sexpr_impl.h \
+    $(B)/lib$(NAME).a
 	$(CC) $(XM_CFLAGS) -DXM_SEXPR_PLAIN_MALLOC -o $@ bench/sxp.c \
-	    lib/sexpr.c $(B)/lib$(NAME).a $(XM_LDFLAGS) $(DEPS_LIBS)
+	    $(SEXPR_SRC) $(B)/lib$(NAME).a $(XM_LDFLAGS) $(DEPS_LIBS)
 
 # Install (as root) or name (otherwise) the Debian packages needed.
 deps:

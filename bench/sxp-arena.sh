@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# sxp-arena.sh: why lib/sexpr.c carves its trees out of an arena.
+# sxp-arena.sh: why lib/sexpr*.c carve their trees out of an arena.
 # Runs bench-sxp (the library's parser) and bench-sxp-malloc (the same
 # parser built with XM_SEXPR_PLAIN_MALLOC: one malloc per node, string
 # and item array, each freed on its own) alternately, ROUNDS times each
