@@ -108,7 +108,7 @@ int xm_xend_parse_status_line(long *status, char *reason,
                               size_t reason_size, const char *line,
                               size_t len);
 
-/* ---- requests and resources (xend.c) ------------------------------- */
+/* ---- requests and resources (xend.c, node.c, domain.c) ------------- */
 
 /*
  * Append "/xend/domain/<dom>" to @buf, escaping @dom with
@@ -160,6 +160,23 @@ int xm_xend_migrate(xenmig_conn *conn, const char *dom,
                     const char *destination, bool live, int port,
                     int node, bool ssl, bool change_home_server,
                     int resource, long timeout_ms, xenmig_error *err);
+
+/*
+ * Reading the fields of a reply (xend.c), for node.c and domain.c.
+ * xm_xend_field_str copies the string at @path into *out: "" when
+ * absent (or XENMIG_EPARSE naming the field when @required), and
+ * XENMIG_EPARSE when it is a list or holds a NUL byte.
+ * xm_xend_field_int reads an int in [@min, @max], @dflt when absent.
+ * xm_xend_field_u64 reads a u64, XENMIG_EPARSE naming the field when
+ * absent. xm_xend_head_is: @sx is a list whose head is @head.
+ */
+int xm_xend_field_str(char **out, const xm_sexpr *sx, const char *path,
+                      bool required, xenmig_error *err);
+int xm_xend_field_int(int *out, const xm_sexpr *sx, const char *path,
+                      int min, int max, int dflt, xenmig_error *err);
+int xm_xend_field_u64(uint64_t *out, const xm_sexpr *sx, const char *path,
+                      xenmig_error *err);
+bool xm_xend_head_is(const xm_sexpr *sx, const char *head);
 
 /*
  * Typed views of S-expressions xend sent (also used by the HTTP
