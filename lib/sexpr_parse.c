@@ -233,7 +233,7 @@ make_list(sx_parser *ps, size_t from, xm_sexpr **out)
     xm_sexpr *node;
 
     node = sx_arena_alloc(ps->arena,
-                       SX_ROUND(sizeof(*node) + n * sizeof(xm_sexpr *)));
+                          SX_ROUND(sizeof(*node) + n * sizeof(xm_sexpr *)));
     if (!node)
         return sx_nomem(ps);
     node->kind = XM_SEXPR_LIST;
