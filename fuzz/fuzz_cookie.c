@@ -5,7 +5,7 @@
  *
  * First byte 0x00: the rest is fields, "key\x01value" pairs separated by
  * \x02, that the target writes as a cookie with a good checksum (the
- * format in migration/cookie.c, its own small writer), so the fuzzer
+ * format in migration/cookie_json.c, its own small writer), so the fuzzer
  * reaches the checks behind the checksum. Otherwise the input is the
  * cookie text.
  */

@@ -12,7 +12,8 @@
  * to XM_COOKIE_MAX_FIELDS key/value pairs.
  *
  * The text form is one line of JSON (format 2, described at the top of
- * cookie.c and in libxenmig(3)); pass it in double quotes in a shell.
+ * cookie_json.c and in libxenmig(3)); pass it in double quotes in a
+ * shell.
  *
  * Integrity: the document carries an FNV-1a 64 checksum of its values.
  * It detects corruption and accidental mix-ups (a cookie cut short by

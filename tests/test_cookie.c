@@ -7,7 +7,7 @@
  * format is checked against a second implementation and cookies with a
  * valid checksum but bad contents reach the checks behind it. The
  * golden cookie (tests/data/cookie/v2-prepare.json) was written by a
- * third, in Python, from the format described in migration/cookie.c.
+ * third, in Python, from the format described in migration/cookie_json.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
