@@ -238,7 +238,7 @@ lint:
 # shared library (libxenmig.so.0*); header, .so link, xenmig.pc and
 # libxenmig(3). tests/packaging.sh compares the tree with that list.
 INSTALL ?= install
-install: all $(B)/$(NAME).1 $(B)/$(NAME).install
+install: all $(B)/$(NAME).1 $(B)/lib$(NAME).3 $(B)/$(NAME).install
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
@@ -251,12 +251,20 @@ install: all $(B)/$(NAME).1 $(B)/$(NAME).install
 	$(PC_SED) $(NAME).pc.in > $(DESTDIR)$(PKGCONFIGDIR)/$(NAME).pc
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/$(NAME).pc
 	$(INSTALL) -m 644 $(B)/$(NAME).1 $(DESTDIR)$(MANDIR)/man1/
-	$(INSTALL) -m 644 docs/lib$(NAME).3 $(DESTDIR)$(MANDIR)/man3/
+	$(INSTALL) -m 644 $(B)/lib$(NAME).3 $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 644 completion/$(NAME).bash \
 	    $(DESTDIR)$(BASHCOMPDIR)/$(NAME)
 
-# xenmig(1), generated from every docs/commands/<cmd>.md
-man: $(B)/$(NAME).1
+# xenmig(1), generated from every docs/commands/<cmd>.md; libxenmig(3)
+# from the doc comments of include/xenmig.h, into docs/libxenmig.3.in
+# (scripts/h2man.sh refuses a public function without a comment)
+man: $(B)/$(NAME).1 $(B)/lib$(NAME).3
+$(B)/lib$(NAME).3: scripts/h2man.sh include/$(NAME).h docs/lib$(NAME).3.in \
+    Makefile
+	@mkdir -p $(dir $@)
+	sh scripts/h2man.sh $(VERSION) include/$(NAME).h \
+	    docs/lib$(NAME).3.in > $@.tmp
+	mv $@.tmp $@
 $(B)/$(NAME).1: scripts/md2man.sh $(wildcard docs/commands/*.md) Makefile
 	@mkdir -p $(dir $@)
 	sh scripts/md2man.sh $(VERSION) \

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * xenmig.h: probe Xen hosts that run xend and live-migrate domains
- * between them.
+ * between them. libxenmig(3) is made from this file's comments
+ * (scripts/h2man.sh): each comment documents the declarations right
+ * below it.
  *
- * Conventions (see libxenmig(3)):
+ * Conventions:
  *  - Fallible calls return 0 or a negative XENMIG_E* code and fill the
- *    caller's xenmig_error (which may be NULL).
+ *    caller's xenmig_error (which may be NULL) with a one-line message.
  *  - Argument order: out-parameters, the handle, inputs, then err.
  *  - Objects returned through **out belong to the caller and are
  *    released with the matching NULL-safe *_free().
- *  - Getters return values borrowed from their parent object.
+ *  - Getters return values borrowed from their parent object, valid
+ *    until that object is freed. Fields xend did not report read as ""
+ *    for strings and -1 for numbers (0 for memory sizes).
  */
 #ifndef XENMIG_H
 #define XENMIG_H
@@ -310,7 +314,7 @@ typedef struct xenmig_migrate_opts {
     unsigned long resource;     /* cap in Mbit/s; 0 = none */
     int port;                   /* relocation port; 0 = 8002 */
     int node;                   /* NUMA node on the target; -1 = any */
-    long timeout_ms;            /* bound on perform; 0 = default */
+    long timeout_ms;            /* bound on perform; 0 = 1 hour */
     long stall_ms;              /* no progress this long = stall;
                                    0 = 60 s */
     const char *relay_address;  /* relay listens here */
@@ -424,9 +428,12 @@ XENMIG_API int xenmig_migrate_check(xenmig_conn *src, const char *dom,
  * xenmig_migrate() and xenmig_migrate_ex() hold an exclusive lock per
  * domain while they run (flock(2) on <run dir>/<uuid>.lock; a second
  * migration of the domain fails at once with XENMIG_ESTATE naming the
- * holder) and keep a journal entry, <journal dir>/<uuid>.journal (mode
- * 0600, one line: a cookie in the text form of the step API, fsync'd
- * before each step), removed when the migration ends in a known state.
+ * holder's pid, host and start time) and keep a journal entry,
+ * <journal dir>/<uuid>.journal (mode 0600, one line: a cookie in the
+ * text form of the step API whose j_ fields hold the step, both xend
+ * URIs, start and update times, pid, host and the cause of a recovery;
+ * fsync'd before each step), removed when the migration ends in a known
+ * state.
  * The run directory is $XENMIG_RUN_DIR, by default /run/xenmig (root)
  * or $XDG_RUNTIME_DIR/xenmig, else $HOME/.xenmig (another user); the
  * journal directory is $XENMIG_JOURNAL_DIR, by default
