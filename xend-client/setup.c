@@ -5,8 +5,7 @@
  * libcurl and libxml2 each want one global initialisation before any
  * use; it is done here, under a mutex, by xenmig_init() or lazily by
  * the first connection opened without it (conn.c), and undone by the
- * last xenmig_shutdown(). Nothing else in the library keeps global
- * state of its own.
+ * last xenmig_shutdown().
  */
 #include <pthread.h>
 
