@@ -132,8 +132,9 @@ def _connect(host, dst, port, use_ssl):
     except (OSError, UnicodeError) as e:
         raise XendError("can't connect: %s" % e)
     ip = infos[0][4][0]
-    if not (ip.startswith('127.') or ip == '0.0.0.0'):
-        # the emulator talks to loopback only
+    if not (ip.startswith('127.') or ip == '0.0.0.0' or cfg.any_address):
+        # the emulator talks to loopback only (unless in a private
+        # network namespace: --any-address)
         raise XendError("can't connect: [Errno 101] Network is unreachable")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.settimeout(cfg.handshake_timeout)
