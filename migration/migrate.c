@@ -1109,6 +1109,7 @@ relay_end(xm_relay *relay, const xm_relay_opts *ro, int xend_rc,
 #define XM_MIGRATE_WATCH_MS 1000L
 #define XM_MIGRATE_HANDSHAKE_MS 35000L  /* xend's 30 s handshake + 5 s */
 #define XM_MIGRATE_BACK_MS 5000L        /* back, before xend's answer */
+#define XM_MIGRATE_JOIN_MS 5000L        /* an aborted POST's thread ends */
 
 struct post {
     pthread_mutex_t lock;
@@ -1119,6 +1120,7 @@ struct post {
     xenmig_error err;
     xenmig_conn *conn;      /* the POST's own connection to xend */
     int wake[2];            /* a byte once done: wakes a xenstore wait */
+    pthread_t th;
     char uuid[64];
     char send_to[INET_ADDRSTRLEN];
     int port, node, resource;
@@ -1199,7 +1201,6 @@ post_start(struct post **out, xenmig_conn *src, const char *uuid,
            long long flags, long timeout_ms, xenmig_error *err)
 {
     struct post *p;
-    pthread_t th;
     int rc;
 
     *out = NULL;
@@ -1237,16 +1238,35 @@ post_start(struct post **out, xenmig_conn *src, const char *uuid,
     p->refs = 2;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
-    rc = pthread_create(&th, NULL, post_main, p);
+    rc = pthread_create(&p->th, NULL, post_main, p);
     if (rc) {
         p->refs = 1;
         post_unref(p);
         return xm_error_set_errno(err, XENMIG_EIO, rc, "cannot start "
                                   "the op=migrate thread");
     }
-    pthread_detach(th);
     *out = p;
     return 0;
+}
+
+/*
+ * The verdict is in: a POST xend has not answered is of no more use.
+ * Abort its transfer (within about a second) and join its thread, so
+ * that no thread or connection outlives the call in a long-lived
+ * caller; one still running after XM_MIGRATE_JOIN_MS is detached, and
+ * ends on its own with its own reference.
+ */
+static void
+post_end(struct post *p)
+{
+    int rc;
+
+    xm_xend_conn_abort(p->conn);
+    if (post_wait(p, XM_MIGRATE_JOIN_MS, &rc, NULL))
+        pthread_join(p->th, NULL);
+    else
+        pthread_detach(p->th);
+    post_unref(p);
 }
 
 /* Does @conn run domain @uuid (present, with a domid, not paused)? */
@@ -1456,7 +1476,7 @@ step_perform(struct step_ctx *ctx)
     res = XENMIG_STEP_COMPLETE;
  out:
     if (post)
-        post_unref(post);
+        post_end(post);
     xm_postwatch_close(pw);
     xm_relay_free(relay);
     xenmig_domain_free(d);
