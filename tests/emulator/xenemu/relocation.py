@@ -237,6 +237,21 @@ def reset(sock):
     _close(sock)
 
 
+def close_eof(sock, bound):
+    """Close with a FIN and never a RST: shut our side, read and drop what
+    the peer sends until it closes (at most BOUND s), then close. A close
+    with the peer's bytes unread would be a RST (Linux), whatever came
+    first; with none left unread it is not."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(bound)
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+    _close(sock)
+
+
 def migrate(host, dom, dst, port, live, use_ssl, node):
     """XendDomain.domain_migrate after the argument checks; blocks until done.
 
@@ -490,7 +505,10 @@ class RelocationServer:
         host = self.host
         if host.faults.get('relocation-deny') or not host.cfg.peer_allowed(peer[0]):
             log.info('relocation: rejected %s', peer[0])
-            reset(sock)
+            if host.cfg.reject_with == 'eof':
+                close_eof(sock, host.cfg.handshake_timeout)
+            else:
+                reset(sock)
             return None
         if self.ssl_context is not None:
             try:
