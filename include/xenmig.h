@@ -110,6 +110,11 @@ XENMIG_API const char *xenmig_version(void);
  *    (about once a second; a slow callback delays the stream's next
  *    report, not the stream), the xenmig_check_cb on the thread that
  *    called the migration function.
+ *  - The migration functions start their own threads (the relay; the
+ *    op=migrate request, which xend may leave unanswered) and end them
+ *    before they return: an unanswered request is aborted (libcurl
+ *    sees it within about a second) and its thread joined, waiting at
+ *    most 5 s; one not ended by then is detached and ends on its own.
  */
 
 /*

@@ -18,6 +18,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include "migration/cookie.h"
 #include "migration/journal.h"
 #include "migration/migrate.h"
+#include "migration/postwait.h"
 #include "migration/relay.h"
 #include "xend-client/reloc.h"
 #include "xend-client/xend.h"
@@ -1101,11 +1103,13 @@ relay_end(xm_relay *relay, const xm_relay_opts *ro, int xend_rc,
  * errors (reference 4.7, 7b.6): any other failure resumes the domain,
  * renames it back and leaves the POST unanswered. So the POST runs in
  * a thread on a connection of its own while this one watches the
- * domain on both hosts, by UUID, about once a second.
+ * domain on both hosts, by UUID, about once a second, and on a local
+ * source's xenstore as it changes (postwait.c).
  */
 #define XM_MIGRATE_WATCH_MS 1000L
 #define XM_MIGRATE_HANDSHAKE_MS 35000L  /* xend's 30 s handshake + 5 s */
 #define XM_MIGRATE_BACK_MS 5000L        /* back, before xend's answer */
+#define XM_MIGRATE_JOIN_MS 5000L        /* an aborted POST's thread ends */
 
 struct post {
     pthread_mutex_t lock;
@@ -1115,6 +1119,8 @@ struct post {
     int rc;
     xenmig_error err;
     xenmig_conn *conn;      /* the POST's own connection to xend */
+    int wake[2];            /* a byte once done: wakes a xenstore wait */
+    pthread_t th;
     char uuid[64];
     char send_to[INET_ADDRSTRLEN];
     int port, node, resource;
@@ -1133,6 +1139,8 @@ post_unref(struct post *p)
     if (refs)
         return;
     xenmig_conn_free(p->conn);
+    close(p->wake[0]);
+    close(p->wake[1]);
     pthread_cond_destroy(&p->cond);
     pthread_mutex_destroy(&p->lock);
     xm_free(p);
@@ -1155,6 +1163,8 @@ post_main(void *arg)
     p->done = 1;
     pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
+    if (write(p->wake[1], "", 1) < 0)
+        (void)0;    /* a full pipe is awake already */
     post_unref(p);
     return NULL;
 }
@@ -1191,21 +1201,29 @@ post_start(struct post **out, xenmig_conn *src, const char *uuid,
            long long flags, long timeout_ms, xenmig_error *err)
 {
     struct post *p;
-    pthread_t th;
     int rc;
 
     *out = NULL;
     p = xm_calloc(1, sizeof(*p));
     if (!p)
         return xm_error_set(err, XENMIG_ENOMEM, "out of memory");
+    if (pipe2(p->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        rc = xm_error_set_errno(err, XENMIG_EIO, errno, "pipe");
+        xm_free(p);
+        return rc;
+    }
     rc = xenmig_conn_open(&p->conn, xenmig_conn_uri(src), err);
     if (rc) {
+        close(p->wake[0]);
+        close(p->wake[1]);
         xm_free(p);
         return rc;
     }
     if (xm_strlcpy(p->uuid, uuid, sizeof(p->uuid)) < 0 ||
         xm_strlcpy(p->send_to, send_to, sizeof(p->send_to)) < 0) {
         xenmig_conn_free(p->conn);
+        close(p->wake[0]);
+        close(p->wake[1]);
         xm_free(p);
         return xm_error_set(err, XENMIG_ERANGE, "uuid or address too "
                             "long");
@@ -1220,16 +1238,35 @@ post_start(struct post **out, xenmig_conn *src, const char *uuid,
     p->refs = 2;
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
-    rc = pthread_create(&th, NULL, post_main, p);
+    rc = pthread_create(&p->th, NULL, post_main, p);
     if (rc) {
         p->refs = 1;
         post_unref(p);
         return xm_error_set_errno(err, XENMIG_EIO, rc, "cannot start "
                                   "the op=migrate thread");
     }
-    pthread_detach(th);
     *out = p;
     return 0;
+}
+
+/*
+ * The verdict is in: a POST xend has not answered is of no more use.
+ * Abort its transfer (within about a second) and join its thread, so
+ * that no thread or connection outlives the call in a long-lived
+ * caller; one still running after XM_MIGRATE_JOIN_MS is detached, and
+ * ends on its own with its own reference.
+ */
+static void
+post_end(struct post *p)
+{
+    int rc;
+
+    xm_xend_conn_abort(p->conn);
+    if (post_wait(p, XM_MIGRATE_JOIN_MS, &rc, NULL))
+        pthread_join(p->th, NULL);
+    else
+        pthread_detach(p->th);
+    post_unref(p);
 }
 
 /* Does @conn run domain @uuid (present, with a domid, not paused)? */
@@ -1276,19 +1313,23 @@ watch_report(struct mig *m, double elapsed_s, const char *state)
  * @renames it in flight, past xend's handshake timeout); 0
  * when the state says the stream is over (the domain left the source
  * for the destination, or the relay read the destination's verdict)
- * and xend stays silent for the settle time after it.
+ * and xend stays silent for the settle time after it. With @pw (a
+ * local source) it sleeps on xenstore's watches, not a poll interval.
  */
 static int
 post_watch(struct post *p, struct mig *m, xenmig_conn *src,
-           xm_relay *relay, const char *uuid, const char *name,
-           bool renames, long timeout_ms, xenmig_error *err)
+           xm_relay *relay, xm_postwatch *pw, const char *uuid,
+           const char *name, bool renames, long timeout_ms,
+           xenmig_error *err)
 {
     long t0 = xm_now_ms(), now, back = 0, over = 0;
-    bool flying, seen_flying = false;
-    int rc, on_src, on_dst;
+    bool flying, seen_flying = false, name_back = false;
+    int rc, on_src, on_dst, pws = XM_PW_UNKNOWN;
 
     for (;;) {
-        if (post_wait(p, XM_MIGRATE_WATCH_MS, &rc, err))
+        if (pw)
+            pws = xm_postwatch_wait(pw, p->wake[0], XM_MIGRATE_WATCH_MS);
+        if (post_wait(p, pw ? 0 : XM_MIGRATE_WATCH_MS, &rc, err))
             return rc;
         now = xm_now_ms();
         if (m->opts.timeout_ms && now - t0 >= timeout_ms)
@@ -1300,7 +1341,9 @@ post_watch(struct post *p, struct mig *m, xenmig_conn *src,
         }
         flying = false;
         on_src = runs_on(src, uuid, &flying, name);
-        if (flying)
+        /* xenstore saw a rename, and back, that xend may not show */
+        name_back = pws == XM_PW_BACK;
+        if (flying || pws == XM_PW_FLYING || name_back)
             seen_flying = true;
         if (!relay)
             watch_report(m, (now - t0) / 1000.0, flying ? "in flight" :
@@ -1327,9 +1370,10 @@ post_watch(struct post *p, struct mig *m, xenmig_conn *src,
                 return xm_error_set(err, XENMIG_EXEND, "xend has not "
                                     "answered op=migrate after %ld s, and "
                                     "domain '%s' runs here under its own "
-                                    "name again: xend failed without "
+                                    "name again%s: xend failed without "
                                     "saying why", (now - t0) / 1000,
-                                    name);
+                                    name, name_back ? " (xenstore saw xend "
+                                    "write it back)" : "");
         } else {
             back = 0;
         }
@@ -1345,6 +1389,7 @@ step_perform(struct step_ctx *ctx)
     xm_relay *relay = NULL;
     xm_relay_opts ro;
     struct post *post = NULL;
+    xm_postwatch *pw = NULL;
     struct sockaddr_in via;
     char via_ip[INET_ADDRSTRLEN];
     const char *host, *uuid, *name, *target_ip, *send_to;
@@ -1413,10 +1458,11 @@ step_perform(struct step_ctx *ctx)
         send_port = ntohs(via.sin_port);
     }
     m->posted = true;
+    xm_postwatch_open(&pw, ctx->conn, xenmig_domain_id(d), name);
     rc = post_start(&post, ctx->conn, uuid, send_to, send_port, m, flags,
                     timeout, err);
     if (!rc)
-        rc = post_watch(post, m, ctx->conn, relay, uuid, name,
+        rc = post_watch(post, m, ctx->conn, relay, pw, uuid, name,
                         version_ge(major, minor, 4, 1), timeout, err);
     if (relay)
         rc = relay_end(relay, &ro, rc, host, timeout, err);
@@ -1430,7 +1476,8 @@ step_perform(struct step_ctx *ctx)
     res = XENMIG_STEP_COMPLETE;
  out:
     if (post)
-        post_unref(post);
+        post_end(post);
+    xm_postwatch_close(pw);
     xm_relay_free(relay);
     xenmig_domain_free(d);
     return res;

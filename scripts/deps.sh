@@ -17,7 +17,7 @@ fi
 [ -z "${XENMIG_NO_DEPS:-}" ] || exit 0
 pkgs="build-essential pkg-config libcurl4-openssl-dev libxml2-dev
 libxml2-utils libxen-dev libcunit1-dev libjson-c-dev python3
-xenstore-utils curl openssl util-linux $*"
+xenstore-utils curl openssl util-linux iproute2 $*"
 if ! command -v dpkg-query >/dev/null 2>&1 ||
    ! command -v apt-get >/dev/null 2>&1; then
     echo "deps: cannot check or install packages here (no dpkg/apt-get):" \

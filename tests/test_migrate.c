@@ -4,6 +4,7 @@
  * begin + prepare failing in turn against two emulated hosts
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,78 @@ test_migrate__every_allocation_of_check_may_fail(void)
     }
     CU_ASSERT_EQUAL(rc, 0);
     CU_ASSERT(n > 10);      /* the walk did go through the steps */
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    test_emu_stop(&a);
+    test_emu_stop(&b);
+}
+
+/* Threads of this process, from /proc/self/task; -1 if unreadable. */
+static int
+count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/*
+ * xend moves the domain and never answers op=migrate: the state ends
+ * the wait, and the unanswered request's thread and connection end
+ * with the call, not an hour later (XM_MIGRATE_DEFAULT_TIMEOUT_MS).
+ */
+static void
+test_migrate__silent_post_leaves_no_thread(void)
+{
+    static const char *const hang_args[] = {
+        "--name", "hang-a", "--address", "127.0.0.1", "--http-port", "0",
+        "--relocation-port", "0", "--control-port", "off", "--link-rate",
+        "0", "--fault", "migrate-hang=done", "--log-file", "%d/log",
+        "--domain", "name=web01,memory=16", NULL
+    };
+    struct test_emu a, b;
+    xenmig_conn *src = NULL, *dst = NULL;
+    char uri[64], target[64];
+    xenmig_error err;
+    int before, rc;
+
+    CU_ASSERT_FATAL(test_emu_start(&a, hang_args) == 0);
+    if (test_emu_start(&b, dst_args) != 0) {
+        test_emu_stop(&a);
+        CU_FAIL_FATAL("second emulated host did not start");
+    }
+    setenv("XENMIG_RUN_DIR", a.dir, 1);
+    setenv("XENMIG_SETTLE_TIMEOUT", "1", 1);
+    snprintf(uri, sizeof(uri), "http://127.0.0.1:%d",
+             test_emu_ready_int(&a, "http_port"));
+    CU_ASSERT_EQUAL_FATAL(xenmig_conn_open(&src, uri, NULL), 0);
+    snprintf(uri, sizeof(uri), "http://127.0.0.1:%d",
+             test_emu_ready_int(&b, "http_port"));
+    CU_ASSERT_EQUAL_FATAL(xenmig_conn_open(&dst, uri, NULL), 0);
+    snprintf(target, sizeof(target), "127.0.0.1:%d",
+             test_emu_ready_int(&b, "relocation_port"));
+
+    before = count_threads();
+    CU_ASSERT(before > 0);
+    xenmig_error_clear(&err);
+    rc = xenmig_migrate(src, "web01", dst, XENMIG_MIGRATE_DIRECT, NULL,
+                        target, 0, &err);
+    CU_ASSERT_EQUAL(rc, 0);
+    if (rc)
+        fprintf(stderr, "\nsilent POST: %s\n", err.msg);
+    /* the POST's thread was joined before the call returned */
+    CU_ASSERT_EQUAL(count_threads(), before);
+
+    unsetenv("XENMIG_SETTLE_TIMEOUT");
+    unsetenv("XENMIG_RUN_DIR");
     xenmig_conn_free(src);
     xenmig_conn_free(dst);
     test_emu_stop(&a);
@@ -340,6 +413,8 @@ test_migrate__lock_and_journal(void)
 
 static CU_TestInfo test_migrate_tests[] = {
     { "refused_peer_is_named", test_migrate__refused_peer_is_named },
+    { "silent_post_leaves_no_thread",
+      test_migrate__silent_post_leaves_no_thread },
     { "recover_decide", test_migrate__recover_decide },
     { "lock_and_journal", test_migrate__lock_and_journal },
     { "parse_uri_forms", test_migrate__parse_uri_forms },

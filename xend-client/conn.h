@@ -38,6 +38,7 @@ struct xenmig_conn {
     size_t max_reply;
     CURL *curl;
     char errbuf[CURL_ERROR_SIZE];
+    int aborted;        /* xm_xend_conn_abort(): transfers stop */
 };
 
 /* Longest piece of a path or value quoted in a message. */

@@ -305,6 +305,36 @@ open_unix_socket(void *clientp, curlsocktype purpose,
 }
 #endif
 
+/*
+ * libcurl's progress callback: often while data moves, about once a
+ * second while none does. Nonzero stops the transfer.
+ */
+#if LIBCURL_VERSION_NUM >= 0x072000
+static int
+on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+            curl_off_t ultotal, curl_off_t ulnow)
+#else
+static int
+on_progress(void *clientp, double dltotal, double dlnow, double ultotal,
+            double ulnow)
+#endif
+{
+    xenmig_conn *conn = clientp;
+
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return __sync_fetch_and_add(&conn->aborted, 0) != 0;
+}
+
+void
+xm_xend_conn_abort(xenmig_conn *conn)
+{
+    if (conn)
+        (void)__sync_fetch_and_or(&conn->aborted, 1);
+}
+
 #define SETOPT(opt, val) \
     do { \
         if (cc == CURLE_OK) \
@@ -341,6 +371,14 @@ set_options(xenmig_conn *conn, exchange *ex, struct curl_slist *headers,
 #endif
     SETOPT(CURLOPT_PROXY, "");          /* ignore http_proxy and co. */
     SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_NOPROGRESS, 0L);
+#if LIBCURL_VERSION_NUM >= 0x072000
+    SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
+    SETOPT(CURLOPT_XFERINFODATA, conn);
+#else
+    SETOPT(CURLOPT_PROGRESSFUNCTION, on_progress);
+    SETOPT(CURLOPT_PROGRESSDATA, conn);
+#endif
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, conn->connect_ms);
     SETOPT(CURLOPT_TIMEOUT_MS, timeout_ms);
     SETOPT(CURLOPT_FORBID_REUSE, 1L);

@@ -49,6 +49,13 @@ void xm_xend_reply_dispose(xm_xend_reply *reply);
 /* "http://host:8000" or "unix:///path": the URI as used (borrowed). */
 const char *xm_xend_conn_label(const xenmig_conn *conn);
 
+/*
+ * Stop @conn's request in flight, and every later one, within about a
+ * second (libcurl's progress callback); it fails. Safe to call from
+ * another thread than the one that waits on the request.
+ */
+void xm_xend_conn_abort(xenmig_conn *conn);
+
 /* The total timeout of ordinary requests on @conn, in ms. */
 long xm_xend_conn_total_timeout(const xenmig_conn *conn);
 

@@ -26,11 +26,14 @@
 
 #define XS_TOKEN "xenmig-release"
 #define XS_NAME_TOKEN "xenmig-name"
+#define XS_POST_TOKEN "xenmig-post"
 
 struct xm_xs {
     struct xs_handle *h;
     bool watching;
     char name_watch[48];        /* the name node watched, or "" */
+    char post_watch[48];        /* xm_xs_watch_domain()'s node, or "" */
+    int post_events;            /* events on it, its initial one too */
 };
 
 int
@@ -65,6 +68,8 @@ xm_xs_close(xm_xs *xs)
         xs_unwatch(xs->h, "@releaseDomain", XS_TOKEN);
     if (xs->name_watch[0])
         xs_unwatch(xs->h, xs->name_watch, XS_NAME_TOKEN);
+    if (xs->post_watch[0])
+        xs_unwatch(xs->h, xs->post_watch, XS_POST_TOKEN);
 #ifdef XM_HAVE_XS_OPEN
     xs_close(xs->h);
 #else
@@ -122,14 +127,23 @@ domain_exists(xm_xs *xs, int domid, xenmig_error *err)
                               "xenstore: read '%s'", path);
 }
 
+/* An event's token: one of xm_xs_watch_domain()'s is counted. */
+static void
+count_event(xm_xs *xs, char **ev)
+{
+    if (strcmp(ev[XS_WATCH_TOKEN], XS_POST_TOKEN) == 0)
+        xs->post_events++;
+}
+
 /*
- * Sleep until a watch fires or @deadline passes, then drain the
- * events: any of them means "look again". 0, or an error.
+ * Sleep until a watch fires, @fd (when >= 0) is readable or @deadline
+ * passes, then drain the events: any of them means "look again". 0,
+ * or an error.
  */
 static int
-wait_event(xm_xs *xs, long deadline, xenmig_error *err)
+wait_event(xm_xs *xs, long deadline, int fd, xenmig_error *err)
 {
-    struct pollfd p;
+    struct pollfd p, pp[2];
     char **ev;
 #ifndef XM_HAVE_XS_OPEN
     unsigned int num;
@@ -140,7 +154,11 @@ wait_event(xm_xs *xs, long deadline, xenmig_error *err)
     p.fd = xs_fileno(xs->h);
     p.events = POLLIN;
     p.revents = 0;
-    r = poll(&p, 1, left > 0 ? (int)left : 0);
+    pp[0] = p;
+    pp[1].fd = fd;
+    pp[1].events = POLLIN;
+    pp[1].revents = 0;
+    r = poll(pp, fd >= 0 ? 2 : 1, left > 0 ? (int)left : 0);
     if (r < 0 && errno != EINTR)
         return xm_error_set_errno(err, XENMIG_EIO, errno, "xenstore: poll");
 #ifdef XM_HAVE_XS_OPEN
@@ -148,6 +166,7 @@ wait_event(xm_xs *xs, long deadline, xenmig_error *err)
         ev = xs_check_watch(xs->h);
         if (!ev)
             break;
+        count_event(xs, ev);
         free(ev);    /* libxenstore's allocation */
     }
 #else
@@ -159,6 +178,7 @@ wait_event(xm_xs *xs, long deadline, xenmig_error *err)
         ev = xs_read_watch(xs->h, &num);
         if (!ev)
             break;
+        count_event(xs, ev);
         free(ev);    /* libxenstore's allocation */
     }
 #endif
@@ -187,7 +207,7 @@ xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
             return xm_error_set(err, XENMIG_ETIMEOUT,
                                 "xenstore still has domain %d after "
                                 "%ld ms", domid, timeout_ms);
-        r = wait_event(xs, deadline, err);
+        r = wait_event(xs, deadline, -1, err);
         if (r)
             return r;
     }
@@ -231,8 +251,45 @@ xm_xs_wait_name(xm_xs *xs, int domid, const char *name, long timeout_ms,
                                 "xenstore names domain %d '%s', not "
                                 "'%s', after %ld ms", domid, now, name,
                                 timeout_ms);
-        r = wait_event(xs, deadline, err);
+        r = wait_event(xs, deadline, -1, err);
         if (r)
             return r;
     }
+}
+
+int
+xm_xs_watch_domain(xm_xs *xs, int domid, xenmig_error *err)
+{
+    char path[48];
+
+    if (xs->post_watch[0])
+        return xm_error_set(err, XENMIG_EINVAL, "xenstore: a domain is "
+                            "watched already");
+    if (xm_snprintf(path, sizeof(path), "/local/domain/%d/name", domid))
+        return xm_error_set(err, XENMIG_EINVAL, "bad domid %d", domid);
+    if (!xs->watching) {
+        if (!xs_watch(xs->h, "@releaseDomain", XS_TOKEN))
+            return xm_error_set_errno(err, XENMIG_EIO, errno,
+                                      "xenstore: watch @releaseDomain");
+        xs->watching = true;
+    }
+    if (!xs_watch(xs->h, path, XS_POST_TOKEN))
+        return xm_error_set_errno(err, XENMIG_EIO, errno,
+                                  "xenstore: watch '%s'", path);
+    xm_strlcpy(xs->post_watch, path, sizeof(xs->post_watch));
+    xs->post_events = 0;
+    return 0;
+}
+
+int
+xm_xs_wait_domain(xm_xs *xs, int fd, long timeout_ms, int *changes,
+                  xenmig_error *err)
+{
+    int r;
+
+    r = wait_event(xs, xm_now_ms() + timeout_ms, fd, err);
+    /* xenstored fires every watch once when it is set: not a change */
+    if (changes)
+        *changes = xs->post_events > 1 ? xs->post_events - 1 : 0;
+    return r;
 }

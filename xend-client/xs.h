@@ -52,4 +52,20 @@ int xm_xs_wait_released(xm_xs *xs, int domid, long timeout_ms,
 int xm_xs_wait_name(xm_xs *xs, int domid, const char *name,
                     long timeout_ms, xenmig_error *err);
 
+/*
+ * Watch domain @domid while a migration of it runs: its name node,
+ * which xend rewrites when it renames the domain 'migrating-<name>'
+ * and back (reference 4.5, 6.5), and @releaseDomain. Once a handle.
+ */
+int xm_xs_watch_domain(xm_xs *xs, int domid, xenmig_error *err);
+
+/*
+ * Sleep until one of the watches fires, @fd (when >= 0: a wake-up
+ * pipe) is readable, or @timeout_ms passes. *changes (may be NULL):
+ * how many writes to the watched name node xenstored has reported
+ * since xm_xs_watch_domain() (not its initial event). 0, or an error.
+ */
+int xm_xs_wait_domain(xm_xs *xs, int fd, long timeout_ms, int *changes,
+                      xenmig_error *err);
+
 #endif /* XENMIG_XS_H */

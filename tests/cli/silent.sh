@@ -25,6 +25,27 @@ after 3[5-9] s, and domain 'web01' runs here under its own name again: \
 xend failed without saying why" "$T/stderr" || fail "silent: $(cat "$T/stderr")"
 exactly_on xenhost-a xenhost-b web01
 
+# the same with the source xend on this machine (its Unix socket) and
+# its xenstored beside it: the wait sleeps on a xenstore watch of the
+# domain's name, which sees xend's rename and write-back that polling
+# xend missed (they last microseconds here), so the verdict says so
+stop_hosts
+start_host xenhost-a 127.0.0.2 --link-rate 0 --unix-socket "$T/a.sock" \
+    --xenstore-socket "$T/a.xs" --domain name=web01,memory=48 \
+    --fault migrate-hang=resumed
+start_host xenhost-b 127.0.0.3 --link-rate 0
+XENSTORED_PATH="$T/a.xs" expect_exit 1 xm migrate --direct web01 \
+    xenhost-b --connect "unix://$T/a.sock"
+grep -q "xenmig: domain 'web01' is running on 'localhost'; migration \
+failed: perform on source 'localhost': xend has not answered op=migrate \
+after [0-9]* s, and domain 'web01' runs here under its own name again \
+(xenstore saw xend write it back): xend failed without saying why" \
+    "$T/stderr" || fail "silent, watched: $(cat "$T/stderr")"
+grep -q "xenstore: watch /local/domain/[0-9]*/name (token b\?'xenmig-post')" \
+    "$T/xenhost-a.log" || fail "no watch of the name: $(grep xenstore \
+    "$T/xenhost-a.log")"
+exactly_on xenhost-a xenhost-b web01
+
 # SIGTERM: at once, with a last line in text and in --json
 hosts ""
 "$PWD/$B/xenmig" migrate -r 20 web01 xenhost-b --connect $SRC --json \

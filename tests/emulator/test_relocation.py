@@ -225,6 +225,16 @@ class RelocationTest(HostTestCase):
         except (ConnectionResetError, BrokenPipeError):
             pass
 
+    def test_hosts_allow_reject_with_eof(self):
+        """--reject-with eof: a FIN every time, even with the peer's bytes queued."""
+        deny = self.host('deny-eof', args=['--hosts-allow', '^10\\.', '--reject-with', 'eof'])
+        source = free_address()
+        for _ in range(10):
+            sock = self.connect(deny, source)
+            sock.sendall(b'receive\n' + b'x' * 100000)
+            self.assertEqual(recv_all(sock), b'')    # no ConnectionResetError
+            sock.close()
+
 
 @unittest.skipIf(shutil.which('openssl') is None, 'openssl is not installed')
 class SslRelocationTest(HostTestCase):

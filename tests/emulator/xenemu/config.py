@@ -51,6 +51,10 @@ OPTIONS = {
     'restore_delay': (0.0, float, 'destination: extra seconds before a restored domain runs'),
     'hang_close': (0.0, float, 'close never-answered HTTP requests after s; 0 = at exit'),
     'bind_outgoing': (False, _BOOL, 'bind outgoing migration sockets to --address (xend does not)'),
+    'reject_with': ('rst', str, "how a hosts-allow reject closes: 'rst' (at once, a RST) or "
+                    "'eof' (a FIN: shut, read until the peer closes, close)"),
+    'any_address': (False, _BOOL, 'allow an --address outside 127.0.0.0/8 (tests in a private '
+                    'network namespace only)'),
     'log_file': (None, str, 'log here instead of stderr'),
     'verbose': (False, _BOOL, 'debug logging'),
 }
@@ -144,8 +148,11 @@ class HostConfig:
             ip = ipaddress.IPv4Address(self.address)
         except ValueError:
             raise ConfigError('--address must be an IPv4 address')
-        if not ip.is_loopback:
-            raise ConfigError('--address must be in 127.0.0.0/8')
+        if not ip.is_loopback and not self.any_address:
+            raise ConfigError('--address must be in 127.0.0.0/8 (--any-address yes for a '
+                              'private network namespace)')
+        if self.reject_with not in ('rst', 'eof'):
+            raise ConfigError("--reject-with must be 'rst' or 'eof'")
         if self.version not in VERSIONS:
             raise ConfigError('--version must be one of %s' % ', '.join(VERSIONS))
         if self.cpu_vendor not in ('intel', 'amd'):

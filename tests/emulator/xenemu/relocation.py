@@ -132,8 +132,9 @@ def _connect(host, dst, port, use_ssl):
     except (OSError, UnicodeError) as e:
         raise XendError("can't connect: %s" % e)
     ip = infos[0][4][0]
-    if not (ip.startswith('127.') or ip == '0.0.0.0'):
-        # the emulator talks to loopback only
+    if not (ip.startswith('127.') or ip == '0.0.0.0' or cfg.any_address):
+        # the emulator talks to loopback only (unless in a private
+        # network namespace: --any-address)
         raise XendError("can't connect: [Errno 101] Network is unreachable")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.settimeout(cfg.handshake_timeout)
@@ -231,6 +232,21 @@ def reset(sock):
     """Close at once with a RST, as a dropped connection looks to the peer."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+    except OSError:
+        pass
+    _close(sock)
+
+
+def close_eof(sock, bound):
+    """Close with a FIN and never a RST: shut our side, read and drop what
+    the peer sends until it closes (at most BOUND s), then close. A close
+    with the peer's bytes unread would be a RST (Linux), whatever came
+    first; with none left unread it is not."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(bound)
+        while sock.recv(65536):
+            pass
     except OSError:
         pass
     _close(sock)
@@ -489,7 +505,10 @@ class RelocationServer:
         host = self.host
         if host.faults.get('relocation-deny') or not host.cfg.peer_allowed(peer[0]):
             log.info('relocation: rejected %s', peer[0])
-            reset(sock)
+            if host.cfg.reject_with == 'eof':
+                close_eof(sock, host.cfg.handshake_timeout)
+            else:
+                reset(sock)
             return None
         if self.ssl_context is not None:
             try:
