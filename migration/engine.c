@@ -313,10 +313,9 @@ guard_drop(struct guard *g, bool known)
     xm_lock_release(&g->lock);
 }
 
-/* Walk the steps, alternating sides; recover on failure. */
-static int
-engine_run(struct mig *m, xenmig_conn *src, const char *dom,
-           xenmig_conn *dst, xenmig_error *err)
+int
+xm_mig_engine_run(struct mig *m, xenmig_conn *src, const char *dom,
+                  xenmig_conn *dst, xenmig_error *err)
 {
     xm_cookie ck[STEP_COUNT];
     const struct step_def *def;
@@ -346,6 +345,16 @@ engine_run(struct mig *m, xenmig_conn *src, const char *dom,
     for (i = 0; i < STEP_COUNT; i++) {
         def = &xm_mig_steps[i];
         conn = def->side == SIDE_SOURCE ? src : dst;
+        /* aborted (a migration handle): before xend's op=migrate
+         * nothing has moved; after it, finishing is the safe course */
+        if (m->abort && __sync_fetch_and_add(m->abort, 0) &&
+            i <= STEP_PERFORM) {
+            rc = xm_error_set(err, XENMIG_ECANCELLED, "cancelled before "
+                              "%s; nothing moved: domain '%s' stays on "
+                              "'%s'", def->name, dom,
+                              xenmig_conn_host(src));
+            goto out;
+        }
         if (i > STEP_BEGIN && !m->check_only) {
             rc = journal_put(&g, src, dst, &ck[i - 1], def->name, "", err);
             /* before perform a failure costs nothing; after, the
@@ -410,7 +419,7 @@ xenmig_migrate_ex(xenmig_conn *src, const char *dom, xenmig_conn *dst,
     rc = xm_mig_opts_check(&m, err);
     if (rc)
         return rc;
-    return engine_run(&m, src, dom, dst, err);
+    return xm_mig_engine_run(&m, src, dom, dst, err);
 }
 
 XENMIG_API int
@@ -450,7 +459,7 @@ xenmig_migrate_check(xenmig_conn *src, const char *dom, xenmig_conn *dst,
     rc = xm_mig_opts_check(&m, err);
     if (rc)
         return rc;
-    return engine_run(&m, src, dom, dst, err);
+    return xm_mig_engine_run(&m, src, dom, dst, err);
 }
 
 XENMIG_API void

@@ -12,6 +12,7 @@
  *   stream.c   the relay on the stream's path
  *   recover.c  recovery: look at both hosts, decide, act
  *   uri.c      migration URIs and host addresses
+ *   handle.c   a migration handle: run, abort from any thread, progress
  */
 #ifndef XENMIG_MIGRATE_INT_H
 #define XENMIG_MIGRATE_INT_H
@@ -39,6 +40,7 @@ struct mig {
     bool recover;           /* confirm: recovery, not success */
     bool cancelled;         /* finish: destroy the destination's copy */
     bool posted;            /* perform sent op=migrate to xend */
+    int *abort;             /* a handle's abort flag (atomic), or NULL */
 };
 
 /* What a step sees. */
@@ -76,6 +78,10 @@ enum { STEP_BEGIN, STEP_PREPARE, STEP_PERFORM, STEP_FINISH,
 extern const struct step_def xm_mig_steps[STEP_COUNT];
 
 /* ---- engine.c ------------------------------------------------------- */
+
+/* Walk the steps, alternating sides; recover on failure. */
+int xm_mig_engine_run(struct mig *m, xenmig_conn *src, const char *dom,
+                      xenmig_conn *dst, xenmig_error *err);
 
 /* Copy @opts (NULL: the defaults) into a fresh @m; check them. */
 void xm_mig_opts_copy(struct mig *m, const xenmig_migrate_opts *opts);

@@ -288,7 +288,7 @@ xm_mig_step_perform(struct step_ctx *ctx)
     /* Still there, still the same domain, still able to go. */
     rc = xenmig_domain_lookup(&d, ctx->conn, uuid, err);
     if (rc) {
-        xm_error_prefix(err, "perform on source '%s'", host);
+        xm_mig_fail(NULL, NULL, err, "perform on source '%s'", host);
         goto out;
     }
     if (xenmig_domain_id(d) <= 0) {
@@ -316,7 +316,7 @@ xm_mig_step_perform(struct step_ctx *ctx)
     rc = xm_mig_relay_start(&relay, &ro, &via, ctx, flags, memory, target_ip,
                             port);
     if (rc) {
-        xm_error_prefix(err, "perform on source '%s'", host);
+        xm_mig_fail(NULL, NULL, err, "perform on source '%s'", host);
         goto out;
     }
     send_to = target_ip;
@@ -338,7 +338,7 @@ xm_mig_step_perform(struct step_ctx *ctx)
         xm_error_set(err, XENMIG_ETIMEOUT, "timed out after %ld s: xend "
                      "had not answered op=migrate", timeout / 1000);
     if (rc) {
-        xm_error_prefix(err, "perform on source '%s'", host);
+        xm_mig_fail(NULL, NULL, err, "perform on source '%s'", host);
         goto out;
     }
     res = XENMIG_STEP_COMPLETE;
