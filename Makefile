@@ -198,6 +198,12 @@ $(B)/run-tests: $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a
 	$(CC) -o $@ $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a \
 	    $(XM_LDFLAGS) $(CUNIT_LIBS) $(DEPS_LIBS)
 
+# A migration through the public step API only (tests/stepdrive.c), for
+# the fault matrix's --steps rows: built as a library user would, with
+# the public header alone.
+$(B)/test-stepdrive: tests/stepdrive.c include/$(NAME).h $(B)/lib$(NAME).so
+	$(CC) $(CLI_CFLAGS) -o $@ tests/stepdrive.c $(XM_LDFLAGS) -L$(B) \
+	    -l$(NAME) -Wl,-rpath,'$$ORIGIN' -lpthread
 $(B)/bench-%: bench/%.c $(B)/lib$(NAME).a
 	$(CC) $(XM_CFLAGS) -o $@ $< $(B)/lib$(NAME).a $(XM_LDFLAGS) \
 	    $(DEPS_LIBS)
@@ -220,7 +226,7 @@ deps:
 	@sh scripts/deps.sh
 
 check: deps
-	$(MAKE) all $(B)/run-tests
+	$(MAKE) all $(B)/run-tests $(B)/test-stepdrive
 	B=$(B) SANITIZE=$(SANITIZE) FLOOR=$(FLOOR) sh tests/check.sh
 
 demo:

@@ -106,10 +106,18 @@ XENMIG_API const char *xenmig_version(void);
  *  - xenmig_error is the caller's own; the library keeps no per-thread
  *    or global error state, and uses only thread-safe C library calls
  *    (strerror_r, getaddrinfo).
+ *  - A xenmig_migration handle is shared: one thread runs it
+ *    (xenmig_migration_run), any thread may call
+ *    xenmig_migration_abort() and xenmig_migration_get_progress() on
+ *    it at any time until xenmig_migration_free(), which only the
+ *    owner calls, once the run has returned.
  *  - Callbacks: the xenmig_progress_cb runs on the relay's own thread
- *    (about once a second; a slow callback delays the stream's next
- *    report, not the stream), the xenmig_check_cb on the thread that
- *    called the migration function.
+ *    when the relay carries the stream (about once a second; a slow
+ *    callback delays the stream's next report, not the stream), else
+ *    on the thread that called the migration function (perform's
+ *    watch of the source, about once a second, with source_state set).
+ *    The xenmig_check_cb runs on the thread that called the migration
+ *    function. No callback runs after that function has returned.
  *  - The migration functions start their own threads (the relay; the
  *    op=migrate request, which xend may leave unanswered) and end them
  *    before they return: an unanswered request is aborted (libcurl
@@ -264,10 +272,16 @@ enum {
                                              source is relayed anyway) */
 };
 
-/* What a step tells the engine. */
+/*
+ * What a step tells the engine. xend's steps each finish in one call:
+ * every step of this library returns COMPLETE or FAILED, and the step
+ * functions below return 0 for COMPLETE, an XENMIG_E* code for FAILED.
+ * CONTINUE ("call the same step again") is kept for the ABI and never
+ * returned.
+ */
 typedef enum xenmig_step_result {
     XENMIG_STEP_COMPLETE = 0,   /* done; go on with the other side */
-    XENMIG_STEP_CONTINUE = 1,   /* call the same step again */
+    XENMIG_STEP_CONTINUE = 1,   /* reserved: never returned */
     XENMIG_STEP_FAILED = 2      /* failed; the other side recovers */
 } xenmig_step_result;
 
@@ -362,6 +376,46 @@ XENMIG_API int xenmig_migrate_ex(xenmig_conn *src, const char *dom,
                                  xenmig_error *err);
 
 /*
+ * A migration handle (XENMIG_0.3): xenmig_migrate_ex() as an object
+ * that other threads may abort and watch.
+ *
+ * xenmig_migration_new(): a migration of @dom from @src to @dst with
+ *   @opts (NULL: the defaults), checked now, not started. The handle
+ *   borrows @src, @dst and the strings and callbacks of @opts: they
+ *   must outlive the run. Free it with xenmig_migration_free().
+ * xenmig_migration_run(): runs it in the calling thread; returns as
+ *   xenmig_migrate(). A handle runs once (XENMIG_EINVAL the second
+ *   time).
+ * xenmig_migration_abort(): from any thread, at any time, any number
+ *   of times (before the run, during it, after it ended: the later
+ *   calls change nothing). Before xend's op=migrate the run stops at
+ *   the next step (XENMIG_ECANCELLED, nothing moved); during the
+ *   stream the relay cuts it at its next progress report, about a
+ *   second later, and recovery leaves the domain on the source
+ *   (XENMIG_ECANCELLED); a stream the relay does not carry (--direct,
+ *   SSL, a remote source without cap, timeout, stall or
+ *   XENMIG_MIGRATE_PROGRESS) cannot be cut: xend finishes it and the
+ *   run ends as without the abort. After the stream (finish, confirm,
+ *   recovery) an abort changes nothing: finishing is the safe course.
+ * xenmig_migration_get_progress(): a copy of the last progress report
+ *   (as the progress callback saw it) in *out: 0, or XENMIG_ENOTFOUND
+ *   (and *out zeroed) before the first report. Any thread.
+ */
+typedef struct xenmig_migration xenmig_migration;
+XENMIG_API int xenmig_migration_new(xenmig_migration **out,
+                                    xenmig_conn *src, const char *dom,
+                                    xenmig_conn *dst,
+                                    const xenmig_migrate_opts *opts,
+                                    xenmig_error *err);
+XENMIG_API int xenmig_migration_run(xenmig_migration *mig,
+                                    xenmig_error *err);
+XENMIG_API void xenmig_migration_abort(xenmig_migration *mig);
+XENMIG_API int xenmig_migration_get_progress(xenmig_migration *mig,
+                                             xenmig_progress *out);
+/* NULL is a no-op; not while xenmig_migration_run() runs. */
+XENMIG_API void xenmig_migration_free(xenmig_migration *mig);
+
+/*
  * The single steps, for orchestration. Each takes the previous step's
  * cookie and returns a new one in *cookie_out (one line of JSON, at
  * most 4096 bytes, format in libxenmig(3); free with xenmig_free()).
@@ -375,7 +429,9 @@ XENMIG_API int xenmig_migrate_ex(xenmig_conn *src, const char *dom,
  * finish (destination): the domain runs there.
  *                                       cookie: perform -> finish
  * confirm (source): the domain is gone from the source; with
- *   @failed set, recovery instead: the domain runs on the source again.
+ *   @failed set, recovery on the source alone instead: the domain runs
+ *   on the source again (it does not look at the destination: use
+ *   xenmig_migrate_confirm2() for the one-shot call's guarantee).
  *
  * Each returns 0 (XENMIG_STEP_COMPLETE) or an XENMIG_E* error
  * (XENMIG_STEP_FAILED).
@@ -400,6 +456,57 @@ XENMIG_API int xenmig_migrate_finish(char **cookie_out, xenmig_conn *dst,
 XENMIG_API int xenmig_migrate_confirm(xenmig_conn *src,
                                       const char *cookie_in, int failed,
                                       xenmig_error *err);
+
+/*
+ * The single steps with xenmig_migrate()'s guarantee (XENMIG_0.3, as
+ * libvirt's Prepare3, Finish3 and Confirm3): a caller that runs
+ *
+ *   begin, prepare2, perform,
+ *   perform failed:   finish2(cancelled = 1), confirm2(failed = 1)
+ *   else finish2(0);  failed: confirm2(failed = 1)
+ *   else confirm2(0); failed: confirm2(failed = 1)
+ *
+ * leaves the domain running on exactly one host, or is told
+ * XENMIG_ELOST (xend destroyed it on the source, the destination did
+ * not restore it) or XENMIG_EUNKNOWN (a host cannot be asked, or keeps
+ * a copy that could not be removed; the message says what to check).
+ * Recovery here is the one xenmig_migrate() runs after a failed step:
+ * it looks at both hosts, waits (bounded by the settle time, 30 s or
+ * $XENMIG_SETTLE_TIMEOUT) for xend to finish what it started, destroys
+ * a copy the source still runs beside, unpauses a paused survivor.
+ * The step API takes no lock and writes no journal: that is the
+ * caller's.
+ *
+ * prepare2 (destination): xenmig_migrate_prepare(), and in *uri_out
+ *   (free with xenmig_free()) the address it chose,
+ *   "xenmigr://IPv4:port": where perform makes the source send.
+ * finish2 (destination): @cancelled 0: xenmig_migrate_finish() (@src
+ *   may be NULL). @cancelled 1 (perform failed or was abandoned):
+ *   recovery; the destination's copy is destroyed when the source
+ *   still runs the domain, and kept when it is the only one left.
+ *   @cookie_in: the cookie of any step from prepare on; *cookie_out
+ *   (may be NULL) stays NULL. Returns as xenmig_migrate(): 0 when the
+ *   domain runs on @dst alone (it went after all), XENMIG_ECANCELLED
+ *   when it runs on @src, or XENMIG_ELOST or XENMIG_EUNKNOWN.
+ * confirm2 (source): @failed 0: xenmig_migrate_confirm() (@dst may be
+ *   NULL); if that fails, call confirm2 again with @failed set.
+ *   @failed 1: recovery, from the cookie of any step from prepare on;
+ *   returns as xenmig_migrate(): 0 (on @dst alone), XENMIG_ELOST,
+ *   XENMIG_EUNKNOWN, or XENMIG_ERROR with the domain running on @src.
+ */
+XENMIG_API int xenmig_migrate_prepare2(char **cookie_out, char **uri_out,
+                                       xenmig_conn *dst,
+                                       const char *cookie_in,
+                                       const xenmig_migrate_opts *opts,
+                                       xenmig_error *err);
+XENMIG_API int xenmig_migrate_finish2(char **cookie_out,
+                                      xenmig_conn *dst, xenmig_conn *src,
+                                      const char *cookie_in,
+                                      int cancelled, xenmig_error *err);
+XENMIG_API int xenmig_migrate_confirm2(xenmig_conn *src,
+                                       xenmig_conn *dst,
+                                       const char *cookie_in, int failed,
+                                       xenmig_error *err);
 
 /*
  * Open a connection to the xend of a migration destination given as

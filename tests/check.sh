@@ -82,7 +82,7 @@ if [ -x tests/emulator/run-tests ] && [ "${SANITIZE:-}" != 1 ] &&
     add_job emulator tests/emulator/run-tests
 fi
 if [ -d tests/cli ]; then
-    first="relay.sh migrate_faults.sh valgrind.sh"
+    first="steps_matrix.sh relay.sh migrate_faults.sh valgrind.sh"
     for t in $first; do
         [ -e "tests/cli/$t" ] && add_job "tests/cli/$t" sh "tests/cli/$t"
     done

@@ -347,6 +347,119 @@ test_migrate__recover_decide(void)
     CU_ASSERT_EQUAL(n.copy, 1);
 }
 
+/*
+ * Recovery's decision for every state the fault matrix
+ * (docs/RELIABILITY.md) leaves the two hosts in, row by row: what one
+ * look at each host found, whether a late restore had time to show
+ * (late) and whether the settle time is up (over).
+ */
+enum host_state {
+    H_NONE,         /* xend answers: no domain with the UUID */
+    H_DOWN,         /* xend does not answer */
+    H_RUN,          /* web01, running */
+    H_PAUSED,       /* web01, paused */
+    H_FLIGHT,       /* migrating-web01 (source only) */
+    H_TWO           /* web01 and migrating-web01 */
+};
+
+static void
+host_state(xm_seen *h, enum host_state st, int domid)
+{
+    memset(h, 0, sizeof(*h));
+    h->answered = st != H_DOWN;
+    if (st == H_RUN || st == H_TWO)
+        seen_add(h, domid, "web01", false);
+    if (st == H_PAUSED)
+        seen_add(h, domid, "web01", true);
+    if (st == H_FLIGHT || st == H_TWO)
+        seen_add(h, domid + 1, "migrating-web01", false);
+}
+
+static const struct decide_row {
+    const char *rows;           /* the matrix rows that leave it */
+    enum host_state src, dst;
+    bool late, over;
+    xm_rec_act act;
+    bool on_dest;
+} decide_rows[] = {
+    /* perform failed, the domain back on the source: restore-fail,
+     * dest-oom, handshake-*, stream drops, migrate-hang=resumed */
+    { "5-6 29-40 49-50 53-54", H_RUN, H_NONE, false, false,
+      XM_REC_WAIT, false },
+    { "5-6 29-40 49-50 53-54", H_RUN, H_NONE, true, false,
+      XM_REC_ON_SOURCE, false },
+    { "5-6 29-40 49-50 53-54", H_RUN, H_NONE, false, true,
+      XM_REC_ON_SOURCE, false },
+    /* xend still renaming it back (in flight), then the settle time */
+    { "29-40 53-54 (early look)", H_FLIGHT, H_NONE, false, false,
+      XM_REC_WAIT, false },
+    { "29-40 53-54 (early look)", H_FLIGHT, H_NONE, true, true,
+      XM_REC_ON_SOURCE, false },
+    /* after-stream=fail, =hang: resumed on the source, restored on the
+     * destination too */
+    { "45-48", H_RUN, H_RUN, false, false, XM_REC_DESTROY, true },
+    { "45-48", H_RUN, H_RUN, true, true, XM_REC_DESTROY, true },
+    { "45-48 (source in flight)", H_FLIGHT, H_RUN, false, false,
+      XM_REC_WAIT, false },
+    { "45-48 (source in flight)", H_FLIGHT, H_RUN, true, true,
+      XM_REC_UNKNOWN, false },
+    /* a paused copy left behind */
+    { "5-6 (left paused)", H_PAUSED, H_NONE, true, false,
+      XM_REC_UNPAUSE, false },
+    { "55-56 (arrived paused)", H_NONE, H_PAUSED, false, false,
+      XM_REC_WAIT, true },
+    { "55-56 (arrived paused)", H_NONE, H_PAUSED, true, false,
+      XM_REC_UNPAUSE, true },
+    /* it went after all: migrate-hang=done, signals after the stream,
+     * finish or confirm faults */
+    { "55-58 61 63-65 80-88 96-104", H_NONE, H_RUN, false, false,
+      XM_REC_ON_DEST, true },
+    /* restore-fail-late, SIGKILL at stream end (relay): nowhere */
+    { "51-52 97", H_NONE, H_NONE, true, false, XM_REC_WAIT, false },
+    { "51-52 97", H_NONE, H_NONE, true, true, XM_REC_LOST, false },
+    /* a host that does not answer: xend-down/-close/http-garbage after
+     * the stream */
+    { "59 66", H_NONE, H_DOWN, true, false, XM_REC_WAIT, false },
+    { "59 66", H_NONE, H_DOWN, true, true, XM_REC_UNKNOWN, false },
+    { "62", H_DOWN, H_RUN, true, false, XM_REC_WAIT, false },
+    { "62", H_DOWN, H_RUN, true, true, XM_REC_UNKNOWN, false },
+    { "59 66 (source kept it)", H_RUN, H_DOWN, true, true,
+      XM_REC_UNKNOWN, false },
+    /* two migrations at once: a second copy on one host */
+    { "107-110", H_NONE, H_TWO, false, false, XM_REC_DESTROY, true },
+    { "107-110", H_TWO, H_NONE, false, true, XM_REC_DESTROY, false },
+    { "107-110", H_RUN, H_TWO, true, true, XM_REC_DESTROY, true },
+};
+
+static void
+test_migrate__recover_decide_matrix(void)
+{
+    const struct decide_row *r;
+    xm_seen s, d;
+    xm_rec_next n;
+    size_t i;
+
+    for (i = 0; i < sizeof(decide_rows) / sizeof(decide_rows[0]); i++) {
+        r = &decide_rows[i];
+        host_state(&s, r->src, 3);
+        host_state(&d, r->dst, 7);
+        n = xm_recover_decide(&s, &d, r->late, r->over);
+        if (n.act != r->act ||
+            ((n.act == XM_REC_DESTROY || n.act == XM_REC_UNPAUSE) &&
+             n.on_dest != r->on_dest))
+            fprintf(stderr, "\ndecide row %zu (matrix %s): act %d "
+                    "on_dest %d, want %d %d\n", i, r->rows, (int)n.act,
+                    (int)n.on_dest, (int)r->act, (int)r->on_dest);
+        CU_ASSERT_EQUAL(n.act, r->act);
+        if (r->act == XM_REC_DESTROY || r->act == XM_REC_UNPAUSE)
+            CU_ASSERT_EQUAL(n.on_dest, r->on_dest);
+        /* the copy destroyed of two is always the one in flight */
+        if (r->act == XM_REC_DESTROY && (r->src == H_TWO ||
+                                         r->dst == H_TWO))
+            CU_ASSERT_TRUE((n.on_dest ? &d : &s)->copy[n.copy].in_flight);
+    }
+}
+
 /* ---- the lock and the journal ---- */
 
 static void
@@ -416,6 +529,7 @@ static CU_TestInfo test_migrate_tests[] = {
     { "silent_post_leaves_no_thread",
       test_migrate__silent_post_leaves_no_thread },
     { "recover_decide", test_migrate__recover_decide },
+    { "recover_decide_matrix", test_migrate__recover_decide_matrix },
     { "lock_and_journal", test_migrate__lock_and_journal },
     { "parse_uri_forms", test_migrate__parse_uri_forms },
     { "relay_only_on_the_path_or_asked",
