@@ -35,6 +35,7 @@ struct mig_args {
     int json;
     int quiet;
     int failed;               /* confirm --failed */
+    int cancelled;            /* finish --cancelled */
     int bar;                  /* progress bar on stderr */
     uint64_t last_bytes;      /* at the last report that moved */
     double still_since;       /* elapsed_s when the stream stopped */
@@ -47,7 +48,8 @@ struct mig_args {
 enum {
     OPT_DEST_CONNECT = 0x100, OPT_MIGRATE_URI, OPT_TIMEOUT,
     OPT_JSON, OPT_DIRECT, OPT_DNAME, OPT_COOKIE, OPT_FAILED,
-    OPT_RELAY_ADDRESS, OPT_STALL, OPT_RELAY_ALLOW, OPT_PROGRESS
+    OPT_RELAY_ADDRESS, OPT_STALL, OPT_RELAY_ALLOW, OPT_PROGRESS,
+    OPT_CANCELLED
 };
 
 static const struct option mig_opts[] = {
@@ -67,6 +69,7 @@ static const struct option mig_opts[] = {
     { "dname", required_argument, NULL, OPT_DNAME },
     { "cookie", required_argument, NULL, OPT_COOKIE },
     { "failed", no_argument, NULL, OPT_FAILED },
+    { "cancelled", no_argument, NULL, OPT_CANCELLED },
     { "relay-address", required_argument, NULL, OPT_RELAY_ADDRESS },
     { "relay-allow", required_argument, NULL, OPT_RELAY_ALLOW },
     { "progress", no_argument, NULL, OPT_PROGRESS },
@@ -92,8 +95,10 @@ static const struct {
     { 'n', C_MIGRATE | C_CHECK | C_PERFORM },
     { 's', C_MIGRATE | C_CHECK | C_PREPARE },
     { 'c', C_MIGRATE | C_CHECK | C_PREPARE },
-    { 'C', C_MIGRATE | C_CHECK | C_PREPARE | C_PERFORM | C_CONFIRM },
-    { OPT_DEST_CONNECT, C_MIGRATE | C_CHECK | C_PREPARE | C_FINISH },
+    { 'C', C_MIGRATE | C_CHECK | C_PREPARE | C_PERFORM | C_FINISH |
+           C_CONFIRM },
+    { OPT_DEST_CONNECT, C_MIGRATE | C_CHECK | C_PREPARE | C_FINISH |
+                        C_CONFIRM },
     { OPT_MIGRATE_URI, C_MIGRATE | C_CHECK | C_PREPARE },
     { OPT_TIMEOUT, C_MIGRATE | C_PERFORM },
     { OPT_JSON, C_MIGRATE | C_CHECK },
@@ -101,11 +106,12 @@ static const struct {
     { OPT_DNAME, C_MIGRATE | C_CHECK | C_PREPARE },
     { OPT_COOKIE, C_PERFORM | C_FINISH | C_CONFIRM },
     { OPT_FAILED, C_CONFIRM },
+    { OPT_CANCELLED, C_FINISH },
     { OPT_RELAY_ADDRESS, C_MIGRATE | C_PERFORM },
     { OPT_RELAY_ALLOW, C_MIGRATE | C_PERFORM },
     { OPT_PROGRESS, C_MIGRATE | C_PERFORM },
     { OPT_STALL, C_MIGRATE | C_PERFORM },
-    { 'q', C_MIGRATE | C_CONFIRM },
+    { 'q', C_MIGRATE | C_FINISH | C_CONFIRM },
     { 'v', C_MIGRATE },
 };
 
@@ -330,6 +336,9 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
         case OPT_FAILED:
             a->failed = 1;
             break;
+        case OPT_CANCELLED:
+            a->cancelled = 1;
+            break;
         case OPT_JSON:
             a->json = 1;
             break;
@@ -344,7 +353,14 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
             return CLI_EXIT_USAGE;
         }
     }
-    if (argc - optind != npos) {
+    /* npos -1: DEST is optional (confirm) */
+    if (npos < 0 && argc - optind <= 1) {
+        npos = argc - optind;
+    } else if (npos < 0) {
+        cli_err("%s wants at most 1 argument, got %d", cmd, argc - optind);
+        fprintf(stderr, "Try 'xenmig %s --help'.\n", cmd);
+        return CLI_EXIT_USAGE;
+    } else if (argc - optind != npos) {
         cli_err("%s wants %d argument%s, got %d", cmd, npos,
                 npos == 1 ? "" : "s", argc - optind);
         fprintf(stderr, "Try 'xenmig %s --help'.\n", cmd);
@@ -875,11 +891,32 @@ cmd_perform(int argc, char **argv)
     return ret;
 }
 
+/*
+ * The end of a step command's recovery: 0 when the domain runs on one
+ * host, named; else the failure's exit code (3 lost, 4 needs a look).
+ */
+static int
+step_recovered(int rc, const xenmig_error *err, const struct mig_args *a)
+{
+    if (rc == 0) {
+        if (!a->quiet)
+            printf("domain runs on the destination alone: the migration "
+                   "went through after all\n");
+        return CLI_EXIT_OK;
+    }
+    if (rc == XENMIG_ECANCELLED || rc == XENMIG_ERROR) {
+        if (!a->quiet)
+            printf("domain runs on the source alone\n");
+        return CLI_EXIT_OK;
+    }
+    return cli_fail(rc, err);
+}
+
 int
 cmd_finish(int argc, char **argv)
 {
     struct mig_args a;
-    xenmig_conn *dst = NULL;
+    xenmig_conn *src = NULL, *dst = NULL;
     char *finished = NULL;
     xenmig_error err;
     int rc, ret;
@@ -890,10 +927,20 @@ cmd_finish(int argc, char **argv)
         ret = need_cookie(&a, "finish");
     if (ret)
         return ret;
-    rc = open_conns(NULL, &dst, &a, &err);
+    if (!a.cancelled) {
+        rc = open_conns(NULL, &dst, &a, &err);
+        if (!rc)
+            rc = xenmig_migrate_finish(&finished, dst, a.cookie, &err);
+        ret = rc ? cli_fail(rc, &err) : emit_cookie(finished);
+        xenmig_conn_free(dst);
+        return ret;
+    }
+    /* perform failed or was given up: recovery, looking at both hosts */
+    rc = open_conns(&src, &dst, &a, &err);
     if (!rc)
-        rc = xenmig_migrate_finish(&finished, dst, a.cookie, &err);
-    ret = rc ? cli_fail(rc, &err) : emit_cookie(finished);
+        rc = xenmig_migrate_finish2(NULL, dst, src, a.cookie, 1, &err);
+    ret = step_recovered(rc, &err, &a);
+    xenmig_conn_free(src);
     xenmig_conn_free(dst);
     return ret;
 }
@@ -902,16 +949,30 @@ int
 cmd_confirm(int argc, char **argv)
 {
     struct mig_args a;
-    xenmig_conn *src = NULL;
+    xenmig_conn *src = NULL, *dst = NULL;
     xenmig_error err;
     int rc, ret;
 
     xenmig_error_clear(&err);
-    ret = parse_args(&a, "confirm", 0, argc, argv);
+    ret = parse_args(&a, "confirm", -1, argc, argv);
     if (!ret)
         ret = need_cookie(&a, "confirm");
     if (ret)
         return ret;
+    if (a.failed && (a.dest || a.dst_uri)) {
+        /* the one-shot's recovery: both hosts looked at */
+        rc = open_conns(&src, &dst, &a, &err);
+        if (!rc)
+            rc = xenmig_migrate_confirm2(src, dst, a.cookie, 1, &err);
+        ret = step_recovered(rc, &err, &a);
+        xenmig_conn_free(src);
+        xenmig_conn_free(dst);
+        return ret;
+    }
+    if (a.failed)
+        cli_err("warning: without DEST only the source is looked at; a "
+                "copy the destination may run is not seen (give DEST, "
+                "as to 'xenmig finish')");
     rc = open_conns(&src, NULL, &a, &err);
     if (!rc)
         rc = xenmig_migrate_confirm(src, a.cookie, a.failed, &err);

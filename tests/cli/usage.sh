@@ -62,7 +62,7 @@ expect_exit 2 xm finish -l --cookie x 127.0.0.1
 grep -q "'--live' is not an option of 'xenmig finish'" "$T/stderr" ||
     fail "finish -l: $(cat "$T/stderr")"
 expect_exit 2 xm perform --json --cookie x
-expect_exit 2 xm confirm --dest-connect http://x --cookie x
+expect_exit 2 xm confirm --resource 100 --cookie x
 # --help anywhere, and 'xenmig help CMD'
 expect_exit 0 xm migrate web01 xenhost-b --help
 grep -q '^usage: xenmig migrate' "$T/stdout" || fail "migrate ... --help"
