@@ -152,13 +152,19 @@ report(struct mig *m, const char *check, int ok, const char *fmt, ...)
     m->cb(check, ok, detail, m->payload);
 }
 
+/* A cap or a shared budget (issue 17): either needs the relay. */
+#define CAPPED(m) ((m)->opts.resource || (m)->opts.budget)
+
 static void
 opts_copy(struct mig *m, const xenmig_migrate_opts *opts)
 {
     static const xenmig_migrate_opts defaults = XENMIG_MIGRATE_OPTS_INIT;
 
     memset(m, 0, sizeof(*m));
-    m->opts = opts ? *opts : defaults;
+    if (opts && opts->version == 1)     /* budget (issue 17): not in v1 */
+        memcpy(&m->opts, opts, offsetof(xenmig_migrate_opts, budget));
+    else
+        m->opts = opts ? *opts : defaults;
     m->cb = m->opts.check;
     m->payload = m->opts.check_payload;
 }
@@ -168,7 +174,7 @@ opts_check(const struct mig *m, xenmig_error *err)
 {
     const xenmig_migrate_opts *o = &m->opts;
 
-    if (o->version != XENMIG_MIGRATE_OPTS_VERSION)
+    if (o->version != 1 && o->version != XENMIG_MIGRATE_OPTS_VERSION)
         return xm_error_set(err, XENMIG_EINVAL,
                             "migrate options version %u is not %d",
                             o->version, XENMIG_MIGRATE_OPTS_VERSION);
@@ -574,10 +580,10 @@ stream_path(const struct mig *m, const char *src_version)
     if (!m->src)
         return PATH_UNKNOWN;
     local = source_local(m->src);
-    if (xm_migrate_want_relay(m->opts.flags, m->opts.resource,
+    if (xm_migrate_want_relay(m->opts.flags, CAPPED(m),
                               m->opts.timeout_ms, m->opts.stall_ms,
                               local) &&
-        (xend_takes_port(src_version) || m->opts.resource))
+        (xend_takes_port(src_version) || CAPPED(m)))
         return local ? PATH_RELAY_LOCAL : PATH_RELAY_REMOTE;
     return local ? PATH_DIRECT_LOCAL : PATH_DIRECT_REMOTE;
 }
@@ -842,7 +848,7 @@ xend_takes_port(const char *version)
 static bool
 want_relay(const struct mig *m, long long flags, bool local)
 {
-    return xm_migrate_want_relay((unsigned int)flags, m->opts.resource,
+    return xm_migrate_want_relay((unsigned int)flags, CAPPED(m),
                                  m->opts.timeout_ms, m->opts.stall_ms,
                                  local);
 }
@@ -952,7 +958,7 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
     *relay = NULL;
     local = source_local(ctx->conn);
     if (!want_relay(m, flags, local)) {
-        if (m->opts.resource && (flags & XENMIG_MIGRATE_SSL))
+        if (CAPPED(m) && (flags & XENMIG_MIGRATE_SSL))
             return xm_error_set(err, XENMIG_EINVAL,
                                 "a bandwidth cap needs the relay, which "
                                 "does not carry SSL relocation");
@@ -963,7 +969,7 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
      * Progress and timeouts are a nicety there; a cap is a promise.
      */
     if (!xend_takes_port(version)) {
-        if (!m->opts.resource)
+        if (!CAPPED(m))
             return 0;
         return xm_error_set(err, XENMIG_EINVAL,
                             "xend %s on '%s' ignores the relocation port, "
@@ -979,6 +985,7 @@ relay_start(xm_relay **relay, xm_relay_opts *ro,
     if (rc)
         return rc;
     ro->rate_bps = (uint64_t)m->opts.resource * 1000000u;
+    ro->budget = m->opts.budget;        /* issue 17: shared by relays */
     ro->memory_bytes = (uint64_t)memory << 20;
     ro->stall_ms = m->opts.stall_ms;
     ro->verdict_timeout_ms = m->opts.timeout_ms ? m->opts.timeout_ms :

@@ -6,8 +6,8 @@
  * One worker thread per relay runs a poll() loop over non-blocking
  * sockets. The bulk direction (source to destination) moves with
  * splice() through one kernel pipe, so the bytes never enter user
- * space; a token bucket limits how much is taken from the source. The
- * reply direction is a few dozen bytes ("(ready receive)\n", then
+ * space; token buckets (budget.c) limit how much is taken from the
+ * source. The reply direction is a few dozen bytes ("(ready receive)\n", then
  * "(ok)\n" or "(err ...)\n"): copied through a small buffer and kept
  * for the verdict.
  */
@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "migration/budget.h"
 #include "migration/relay.h"
 #include "xend-client/reloc.h"
 
@@ -53,10 +54,8 @@ struct xm_relay {
     long next_report;
     long last_report;
     uint64_t report_bytes;
-    double tokens;              /* bytes the bucket allows now */
-    double burst;
-    double rate_Bps;
-    struct timespec refill;
+    xenmig_budget *own;         /* the per-stream cap (rate_bps) */
+    xm_budget_stream *pace[2];  /* in it, and in the shared budget */
     char dbuf[XM_RELOC_MAX_REPLY]; /* destination -> source */
     size_t dlen, doff;
     char cap[REPLY_CAPTURE + 1];   /* every reply byte, for the verdict */
@@ -135,34 +134,57 @@ report(xm_relay *r, int done)
     }
 }
 
-static void
-refill(xm_relay *r)
+/*
+ * How many of @want bytes the budgets allow now (the least of them);
+ * 0 with *wait_ms when one of them wants to refill first.
+ */
+static size_t
+paced(xm_relay *r, size_t want, long *wait_ms)
 {
-    struct timespec ts;
-    double dt;
+    long w;
+    int i;
 
-    if (!r->rate_Bps)
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    dt = (double)(ts.tv_sec - r->refill.tv_sec) +
-         (ts.tv_nsec - r->refill.tv_nsec) / 1e9;
-    r->refill = ts;
-    r->tokens += dt * r->rate_Bps;
-    if (r->tokens > r->burst)
-        r->tokens = 0;          /* the burst is for catching up, not a start */
+    *wait_ms = 0;
+    for (i = 0; i < 2 && want; i++) {
+        if (!r->pace[i])
+            continue;
+        want = xm_budget_grant(r->pace[i], want, &w);
+        if (!want)
+            *wait_ms = w;
+    }
+    return want;
 }
 
-/* Milliseconds until the bucket holds a worthwhile amount again. */
-static long
-token_wait_ms(const xm_relay *r)
+static void
+spend(xm_relay *r, size_t n)
 {
-    double want = r->burst / 4;
-    double ms;
+    int i;
 
-    if (r->tokens >= want)
-        return 0;
-    ms = (want - r->tokens) * 1000.0 / r->rate_Bps;
-    return ms < 1 ? 1 : (long)ms + 1;
+    for (i = 0; i < 2; i++) {
+        if (r->pace[i])
+            xm_budget_spend(r->pace[i], n);
+    }
+}
+
+/* Join the budgets for the stream's life: shares follow the streams. */
+static int
+join_budgets(xm_relay *r)
+{
+    int rc = 0;
+
+    if (r->own)
+        rc = xm_budget_join(&r->pace[0], r->own, &r->err);
+    if (!rc && r->o.budget)
+        rc = xm_budget_join(&r->pace[1], r->o.budget, &r->err);
+    return rc;
+}
+
+static void
+leave_budgets(xm_relay *r)
+{
+    xm_budget_leave(r->pace[0]);
+    xm_budget_leave(r->pace[1]);
+    r->pace[0] = r->pace[1] = NULL;
 }
 
 /*
@@ -366,7 +388,7 @@ pump(xm_relay *r)
     int src_eof = 0, dst_shut = 0, dst_eof = 0, src_dead = 0;
     int dst_dead = 0;
     long verdict_deadline = 0;
-    long now, timeout, t;
+    long now, timeout, t, token_wait;
     int moved, want_src_in, want_dst_out, want_dst_in, want_src_out;
     int np, n;
     ssize_t k;
@@ -374,7 +396,6 @@ pump(xm_relay *r)
     char d[32];
 
     r->last_move = xm_now_ms();
-    clock_gettime(CLOCK_MONOTONIC, &r->refill);
     for (;;) {
         now = xm_now_ms();
         if (cancelled(r)) {
@@ -385,23 +406,19 @@ pump(xm_relay *r)
         }
         if (now >= r->next_report)
             report(r, 0);
-        refill(r);
         moved = 0;
         want_src_in = want_dst_out = want_dst_in = want_src_out = 0;
+        token_wait = 0;
 
-        /* source -> pipe, as far as the bucket allows */
+        /* source -> pipe, as far as the budgets allow */
         if (!src_eof && in_pipe < pipe_cap) {
-            want = pipe_cap - in_pipe;
-            if (r->rate_Bps && token_wait_ms(r) > 0)
-                want = 0;           /* wait for a worthwhile quantum */
-            else if (r->rate_Bps && (double)want > r->tokens)
-                want = (size_t)r->tokens;
+            want = paced(r, pipe_cap - in_pipe, &token_wait);
             if (want > 0) {
                 k = splice(r->src, NULL, r->pipe_w, NULL, want,
                            SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
                 if (k > 0) {
                     in_pipe += (size_t)k;
-                    r->tokens -= (double)k;
+                    spend(r, (size_t)k);
                     moved = 1;
                 } else if (k == 0) {
                     src_eof = 1;
@@ -505,12 +522,8 @@ pump(xm_relay *r)
             t = r->last_move + r->o.stall_ms - now;
         if (t < timeout)
             timeout = t;
-        if (!src_eof && in_pipe < pipe_cap && !want_src_in &&
-            r->rate_Bps) {
-            t = token_wait_ms(r);
-            if (t < timeout)
-                timeout = t;
-        }
+        if (token_wait && token_wait < timeout)
+            timeout = token_wait;
         if (timeout < 1)
             timeout = 1;
         np = 0;
@@ -555,8 +568,11 @@ worker(void *arg)
     r->next_report = r->t0 + PROGRESS_MS;
     rc = connect_dest(r);
     if (rc) goto out;
+    rc = join_budgets(r);
+    if (rc) goto out;
     rc = pump(r);
  out:
+    leave_budgets(r);
     if (rc) {
         reset_fd(&r->src);
         reset_fd(&r->dst);
@@ -641,11 +657,9 @@ xm_relay_start(xm_relay **out, const xm_relay_opts *opts,
     inet_ntop(AF_INET, &opts->dest_addr.sin_addr, ip, sizeof(ip));
     xm_snprintf(r->dname, sizeof(r->dname), "%s:%d", ip,
                 ntohs(opts->dest_addr.sin_port));
-    r->rate_Bps = (double)opts->rate_bps / 8.0;
-    r->burst = r->rate_Bps * 0.05;
-    if (r->burst < XM_RELAY_MIN_BURST)
-        r->burst = XM_RELAY_MIN_BURST;
-    r->tokens = 0;          /* the burst is for catching up, not a start */
+    if (opts->rate_bps &&
+        (rc = xm_budget_new_bps(&r->own, opts->rate_bps, err)))
+        goto out;
 
     if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
         rc = xm_error_set_errno(err, XENMIG_EIO, errno, "relay: pipe");
@@ -781,5 +795,6 @@ xm_relay_free(xm_relay *r)
     close_fd(&r->pipe_w);
     close_fd(&r->wake_r);
     close_fd(&r->wake_w);
+    xenmig_budget_free(r->own);
     xm_free(r);
 }
