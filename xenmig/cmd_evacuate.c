@@ -214,19 +214,40 @@ parse_args(struct evac *ev, int argc, char **argv)
     return 0;
 }
 
-/* Is @d named (name, id or UUID) in @list? */
+/* Is @d named (name, id or UUID) in @list? Marks the names found. */
 static int
-picked(const xenmig_domain *d, const char *const *list, size_t n)
+picked(const xenmig_domain *d, const char *const *list, size_t n,
+       unsigned char *found)
 {
     char id[16];
     size_t i;
+    int hit = 0;
 
     snprintf(id, sizeof(id), "%d", xenmig_domain_id(d));
     for (i = 0; i < n; i++) {
         if (strcmp(list[i], xenmig_domain_name(d)) == 0 ||
             strcmp(list[i], id) == 0 ||
-            strcmp(list[i], xenmig_domain_uuid(d)) == 0)
-            return 1;
+            strcmp(list[i], xenmig_domain_uuid(d)) == 0) {
+            found[i] = 1;
+            hit = 1;
+        }
+    }
+    return hit;
+}
+
+/* A name of --only or --exclude that SOURCE does not run: a typo. */
+static int
+all_found(const struct evac *ev, const char *const *list, size_t n,
+          const unsigned char *found, const char *opt)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!found[i]) {
+            cli_err("%s '%s': '%s' runs no such domain", opt, list[i],
+                    ev->src_host);
+            return CLI_EXIT_USAGE;
+        }
     }
     return 0;
 }
@@ -238,13 +259,17 @@ choose(struct evac *ev, const xenmig_domain_list *l)
     size_t i, n = xenmig_domain_list_count(l);
     const xenmig_domain *d;
     struct evac_job *j;
+    unsigned char only_found[EVAC_MAX_PICK] = { 0 };
+    unsigned char excl_found[EVAC_MAX_PICK] = { 0 };
+    int in_only, in_excl, rc;
 
     for (i = 0; i < n; i++) {
         d = xenmig_domain_list_at(l, i);
         if (xenmig_domain_id(d) == 0)
             continue;
-        if ((ev->nonly && !picked(d, ev->only, ev->nonly)) ||
-            picked(d, ev->exclude, ev->nexclude)) {
+        in_only = picked(d, ev->only, ev->nonly, only_found);
+        in_excl = picked(d, ev->exclude, ev->nexclude, excl_found);
+        if ((ev->nonly && !in_only) || in_excl) {
             if (ev->nexcluded < EVAC_MAX_DOMS)
                 snprintf(ev->excluded[ev->nexcluded++],
                          sizeof(ev->excluded[0]), "%s",
@@ -269,7 +294,10 @@ choose(struct evac *ev, const xenmig_domain_list *l)
         j->outcome = "unplaced";
         ev->njobs++;
     }
-    return 0;
+    if ((rc = all_found(ev, ev->only, ev->nonly, only_found, "--only")))
+        return rc;
+    return all_found(ev, ev->exclude, ev->nexclude, excl_found,
+                     "--exclude");
 }
 
 struct reach {
@@ -432,6 +460,11 @@ cmd_evacuate(int argc, char **argv)
     ret = choose(ev, l);
     if (ret)
         goto out;
+    /* the checks see the options the migrations will have */
+    if (ev->budget_mbit &&
+        (rc = xenmig_budget_new(&ev->budget, ev->budget_mbit, &err)))
+        goto fail;
+    ev->opts.budget = ev->budget;
     for (i = 0; i < ev->ndest; i++)
         probe_dest(ev, i, src);
     placed = evac_plan(ev->doms, ev->njobs, ev->dests, ev->ndest,
@@ -441,10 +474,6 @@ cmd_evacuate(int argc, char **argv)
         ret = placed == ev->njobs ? CLI_EXIT_OK : CLI_EXIT_FAILED;
         goto out;
     }
-    if (ev->budget_mbit &&
-        (rc = xenmig_budget_new(&ev->budget, ev->budget_mbit, &err)))
-        goto fail;
-    ev->opts.budget = ev->budget;
     evac_run(ev);
     ret = evac_finish(ev, src);
     goto out;

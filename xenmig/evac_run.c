@@ -172,7 +172,7 @@ on_progress(const xenmig_progress *p, void *payload)
         j->percent = p->percent;
         j->pass = p->pass;
     }
-    if (ev->json && !p->source_state && !p->done) {
+    if (ev->json && !p->source_state) {
         o = event("progress", j);
         if (o) {
             json_object_object_add(o, "bytes",
@@ -183,6 +183,10 @@ on_progress(const xenmig_progress *p, void *payload)
                                    json_object_new_int((int)p->pass));
             json_object_object_add(o, "rate_mbit",
                                    json_object_new_double(p->rate_mbit));
+            json_object_object_add(o, "elapsed_s",
+                                   json_object_new_double(p->elapsed_s));
+            json_object_object_add(o, "done",
+                                   json_object_new_boolean(p->done));
         }
         emit(o);
     }

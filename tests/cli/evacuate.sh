@@ -71,6 +71,9 @@ expect_exit 2 xm evacuate $SRC
 grep -q "wants --to" "$T/stderr" || fail "no --to: $(cat "$T/stderr")"
 expect_exit 2 xm evacuate --direct -r 100 $SRC --to xenhost-b
 expect_exit 2 xm evacuate --place far $SRC --to xenhost-b
+expect_exit 2 xm evacuate --only big,nosuch $SRC --to xenhost-b
+grep -q "only 'nosuch': 'xenhost-a' runs no such domain" "$T/stderr" ||
+    fail "--only typo: $(cat "$T/stderr")"
 
 # --- 12 domains over two destinations, under one budget, 3 at once ----
 expect_exit 0 xm evacuate --json --parallel 3 --per-dest 2 -r 400 $SRC \
