@@ -5,6 +5,8 @@
  * gives an idle stream's share to the others, the references that let
  * the owner free it first. No rate is measured here (bench/).
  */
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -150,6 +152,41 @@ test_budget__join_survives_allocation_failure(void)
     xenmig_budget_free(b);
 }
 
+/*
+ * A caller built against version 1 of xenmig_migrate_opts has a shorter
+ * struct (no budget): it is still taken, and read only up to its end
+ * (under SANITIZE=1 a read past it fails this test).
+ */
+static void
+test_budget__version_1_options_are_taken(void)
+{
+    size_t v1 = offsetof(xenmig_migrate_opts, budget);
+    xenmig_migrate_opts one = XENMIG_MIGRATE_OPTS_INIT;
+    xenmig_migrate_opts v3 = XENMIG_MIGRATE_OPTS_INIT;
+    void *o = malloc(v1);
+    xenmig_conn *src = NULL, *dst = NULL;
+    xenmig_error err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_EQUAL_FATAL(xenmig_conn_open(&src, "http://127.0.0.1:1",
+                                           NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(xenmig_conn_open(&dst, "http://127.0.0.1:1",
+                                           NULL), 0);
+    one.version = 1;
+    one.flags = 0x8000;         /* refused after the copy: no network */
+    memcpy(o, &one, v1);        /* the version-1 struct, nothing after */
+    CU_ASSERT_EQUAL(xenmig_migrate_ex(src, "web01", dst, o, &err),
+                    XENMIG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown migrate flags"));
+    v3.version = 3;
+    CU_ASSERT_EQUAL(xenmig_migrate_ex(src, "web01", dst, &v3, &err),
+                    XENMIG_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "options version 3"));
+    xenmig_conn_free(src);
+    xenmig_conn_free(dst);
+    free(o);
+}
+
 static CU_TestInfo test_budget_tests[] = {
     { "range_is_checked", test_budget__range_is_checked },
     { "no_stream_starves", test_budget__no_stream_starves },
@@ -159,6 +196,8 @@ static CU_TestInfo test_budget_tests[] = {
       test_budget__streams_hold_it_and_are_counted },
     { "join_survives_allocation_failure",
       test_budget__join_survives_allocation_failure },
+    { "version_1_options_are_taken",
+      test_budget__version_1_options_are_taken },
     CU_TEST_INFO_NULL
 };
 
