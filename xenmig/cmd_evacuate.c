@@ -302,14 +302,27 @@ choose(struct evac *ev, const xenmig_domain_list *l)
 
 struct reach {
     char failed[256];               /* the first host check that failed */
+    const char *dest;
+    int say;                        /* print the warnings */
 };
 
-/* Checks about the domain are the plan's; the others are the host's. */
+/*
+ * Checks about the domain are the plan's; the others are the host's.
+ * A warning (an open hosts-allow, clear text where SSL is offered, the
+ * stream passing through this host) is said once, for the destination.
+ */
 static void
 on_check(const char *check, int ok, const char *detail, void *payload)
 {
     struct reach *r = payload;
 
+    if (ok == XENMIG_CHECK_WARN && r->say) {
+        fputs("xenmig: ", stderr);
+        cli_fputs_term(r->dest, stderr);
+        fputs(": warning: ", stderr);
+        cli_fputs_term(detail, stderr);
+        fputc('\n', stderr);
+    }
     if (ok != XENMIG_CHECK_FAILED || r->failed[0])
         return;
     if (strcmp(check, "name") == 0 || strcmp(check, "memory") == 0 ||
@@ -359,6 +372,8 @@ probe_dest(struct evac *ev, size_t i, xenmig_conn *src)
     int rc;
 
     memset(&r, 0, sizeof(r));
+    r.dest = ev->to[i];
+    r.say = !ev->quiet && !ev->json;
     xenmig_error_clear(&err);
     d->name = ev->to[i];
     d->names = d->uuids = NULL;

@@ -140,4 +140,35 @@ grep -q "interrupted: cancelling the running migrations" "$T/stderr" ||
 [ "$(field cancelled)" -ge 1 ] || fail "interrupt: $(summary)"
 expect_exit 0 xm recover
 each_once "interrupt"
+
+# --- SIGTERM ends at once; the journal lets recover settle it ------------
+hosts "--link-rate 40" "" ""
+"$PWD/$B/xenmig" evacuate --json $SRC --to xenhost-b,xenhost-c \
+    > "$T/stdout" 2> "$T/stderr" &
+pid=$!
+i=0
+until grep -q '"event":"progress"' "$T/stdout"; do
+    i=$((i + 1))
+    [ $i -le 300 ] || fail "SIGTERM: no migration started"
+    sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+st=$?
+[ $st -eq 4 ] || fail "SIGTERM: exited $st: $(cat "$T/stderr")"
+grep -q "terminated: .* run 'xenmig recover'" "$T/stderr" ||
+    fail "SIGTERM: $(cat "$T/stderr")"
+ls "$XENMIG_RUN_DIR/journal" | grep -q '\.journal$' ||
+    fail "SIGTERM: no journal entry left"
+# xend resumes each cut domain on the source: wait for it, then recover
+i=0
+while control xenhost-a /state | grep -q '"migrating-' && [ $i -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+xm recover > "$T/rec.out" 2>&1
+[ $? -le 1 ] || fail "SIGTERM: recover: $(cat "$T/rec.out")"
+ls "$XENMIG_RUN_DIR/journal" | grep -q '\.journal$' &&
+    fail "SIGTERM: recover left an entry: $(cat "$T/rec.out")"
+each_once "SIGTERM"
 pass
