@@ -11,6 +11,12 @@
 #include <signal.h>
 #include <stdint.h>
 
+#ifdef XM_JSON_H
+# include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
+#else
+# include <json-c/json.h>
+#endif
+
 #include "cli.h"
 #include "evac_plan.h"
 
@@ -81,6 +87,13 @@ struct evac {
 extern volatile sig_atomic_t evac_cancel;
 
 double evac_now(void);
+/* One NDJSON line on stdout; @o is consumed. While migrations run,
+ * under ev->mu, so lines stay whole. */
+void evac_emit(json_object *o);
+/* {"event": @name} and, with @j, its domain (evac_add_dom()). */
+json_object *evac_event(const char *name, const struct evac_job *j);
+/* @o with the job's domain, UUID and destination (if placed). */
+json_object *evac_add_dom(json_object *o, const struct evac_job *j);
 /* Run the plan's migrations; fills each job's outcome. */
 int evac_run(struct evac *ev);
 /* The plan as a table or a JSON "plan" event. */

@@ -3,7 +3,7 @@
  * evac_run.c: xenmig evacuate's migrations (a few threads, each
  * migration with its own connections through xenmig_migrate_ex(), so
  * the per-domain lock and journal apply), their progress lines or
- * NDJSON events, the final table, the check of SOURCE, the summary.
+ * NDJSON events, the signals; the plan and the end are evac_report.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,12 +11,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifdef XM_JSON_H
-# include <json/json.h>      /* json-c 0.10 (Debian 7): the old layout */
-#else
-# include <json-c/json.h>
-#endif
 
 #include "evac.h"
 #include "text.h"
@@ -32,9 +26,8 @@ evac_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One NDJSON line; @o is consumed. Under ev->mu, so lines stay whole. */
-static void
-emit(json_object *o)
+void
+evac_emit(json_object *o)
 {
     if (!o)
         return;
@@ -44,8 +37,8 @@ emit(json_object *o)
 }
 
 /* @o with the domain's name, UUID and destination (if any). */
-static json_object *
-add_dom(json_object *o, const struct evac_job *j)
+json_object *
+evac_add_dom(json_object *o, const struct evac_job *j)
 {
     if (!o)
         return NULL;
@@ -57,103 +50,15 @@ add_dom(json_object *o, const struct evac_job *j)
     return o;
 }
 
-static json_object *
-event(const char *name, const struct evac_job *j)
+json_object *
+evac_event(const char *name, const struct evac_job *j)
 {
     json_object *o = json_object_new_object();
 
     if (!o)
         return NULL;
     json_object_object_add(o, "event", json_object_new_string(name));
-    return j ? add_dom(o, j) : o;
-}
-
-/* ---- the plan ------------------------------------------------------ */
-
-void
-evac_print_plan(const struct evac *ev)
-{
-    const struct evac_job *j;
-    json_object *o, *arr, *x;
-    size_t i, k;
-
-    if (ev->json) {
-        o = event("plan", NULL);
-        arr = json_object_new_array();
-        if (!o || !arr) {
-            json_object_put(o);
-            json_object_put(arr);
-            return;
-        }
-        json_object_object_add(o, "source", cli_json_string(ev->source));
-        json_object_object_add(o, "place", json_object_new_string(
-            ev->place == EVAC_PACK ? "pack" : "spread"));
-        json_object_object_add(o, "dry_run",
-                               json_object_new_boolean(ev->dry_run));
-        for (k = 0; k < ev->njobs; k++) {
-            for (i = 0; i < ev->njobs; i++)
-                if (ev->jobs[i].dom->order == k)
-                    break;
-            j = &ev->jobs[i];
-            x = add_dom(json_object_new_object(), j);
-            if (!x)
-                continue;
-            json_object_object_add(x, "memory_mib", json_object_new_int64(
-                (int64_t)j->dom->memory_mib));
-            if (j->dom->dest < 0)
-                json_object_object_add(x, "why", cli_json_string(
-                    j->dom->why));
-            json_object_array_add(arr, x);
-        }
-        json_object_object_add(o, "domains", arr);
-        emit(o);
-        return;
-    }
-    if (ev->quiet && !ev->dry_run)
-        return;
-    printf("Plan: %zu domain%s off %s (%s, biggest first)\n", ev->njobs,
-           ev->njobs == 1 ? "" : "s", ev->src_host,
-           ev->place == EVAC_PACK ? "pack" : "spread");
-    for (i = 0; i < ev->ndest; i++) {
-        const struct evac_dest *d = &ev->dests[i];
-
-        fputs("  to ", stdout);
-        cli_fput_col(d->name, 20, stdout);
-        if (d->usable)
-            printf(" %6llu MiB free, %u domain%s, %llu MiB\n",
-                   (unsigned long long)d->free_mib, d->planned,
-                   d->planned == 1 ? "" : "s",
-                   (unsigned long long)d->planned_mib);
-        else {
-            fputs(" not usable: ", stdout);
-            cli_fputs_term(d->why_not, stdout);
-            fputc('\n', stdout);
-        }
-    }
-    printf("  %-3s %-24s %8s  %s\n", "#", "DOMAIN", "MEMORY",
-           "DESTINATION");
-    for (k = 0; k < ev->njobs; k++) {
-        for (i = 0; i < ev->njobs; i++)
-            if (ev->jobs[i].dom->order == k)
-                break;
-        j = &ev->jobs[i];
-        printf("  %-3zu ", k + 1);
-        cli_fput_col(j->name, 24, stdout);
-        printf(" %4llu MiB  ", (unsigned long long)j->dom->memory_mib);
-        if (j->dom->dest >= 0) {
-            cli_fputs_term(ev->to[j->dom->dest], stdout);
-        } else {
-            fputs("none: ", stdout);
-            cli_fputs_term(j->dom->why, stdout);
-        }
-        fputc('\n', stdout);
-    }
-    for (i = 0; i < ev->nexcluded; i++) {
-        fputs("  excluded: ", stdout);
-        cli_fputs_term(ev->excluded[i], stdout);
-        fputc('\n', stdout);
-    }
-    fflush(stdout);
+    return j ? evac_add_dom(o, j) : o;
 }
 
 /* ---- the migrations ------------------------------------------------ */
@@ -173,7 +78,7 @@ on_progress(const xenmig_progress *p, void *payload)
         j->pass = p->pass;
     }
     if (ev->json && !p->source_state) {
-        o = event("progress", j);
+        o = evac_event("progress", j);
         if (o) {
             json_object_object_add(o, "bytes",
                 json_object_new_int64((int64_t)p->bytes));
@@ -188,7 +93,7 @@ on_progress(const xenmig_progress *p, void *payload)
             json_object_object_add(o, "done",
                                    json_object_new_boolean(p->done));
         }
-        emit(o);
+        evac_emit(o);
     }
     pthread_mutex_unlock(&ev->mu);
     return evac_cancel != 0;
@@ -283,7 +188,7 @@ job_ended(struct evac *ev, struct evac_job *j)
                  "needs a look");
     }
     if (ev->json) {
-        o = event("end", j);
+        o = evac_event("end", j);
         if (o) {
             json_object_object_add(o, "outcome",
                                    json_object_new_string(j->outcome));
@@ -294,7 +199,7 @@ job_ended(struct evac *ev, struct evac_job *j)
             if (j->rc)
                 cli_json_add_error(o, j->rc, j->msg);
         }
-        emit(o);
+        evac_emit(o);
     }
 }
 
@@ -321,7 +226,7 @@ worker(void *arg)
         ev->running++;
         ev->running_at[j->dom->dest]++;
         if (ev->json)
-            emit(event("start", j));
+            evac_emit(evac_event("start", j));
         pthread_mutex_unlock(&ev->mu);
         migrate_one(ev, j);
         pthread_mutex_lock(&ev->mu);
@@ -481,162 +386,4 @@ evac_run(struct evac *ev)
             j->outcome = "skipped";
     }
     return 0;
-}
-
-/* ---- the end ------------------------------------------------------- */
-
-/* Why @name is still on SOURCE: its job's outcome, or excluded. */
-static const char *
-why_left(const struct evac *ev, const char *name, const char **detail)
-{
-    size_t i;
-
-    *detail = "";
-    for (i = 0; i < ev->njobs; i++) {
-        const struct evac_job *j = &ev->jobs[i];
-
-        if (strcmp(j->name, name) != 0)
-            continue;
-        if (j->dom->dest < 0)
-            *detail = j->dom->why;
-        else
-            *detail = j->msg;
-        return j->outcome;
-    }
-    for (i = 0; i < ev->nexcluded; i++)
-        if (strcmp(ev->excluded[i], name) == 0)
-            return "excluded";
-    return "new";           /* started on SOURCE during the run */
-}
-
-static void
-print_table(const struct evac *ev)
-{
-    size_t i;
-
-    printf("%-24s %-20s %-9s %8s %10s %8s\n", "DOMAIN", "DESTINATION",
-           "OUTCOME", "TIME", "MIB", "DOWNTIME");
-    for (i = 0; i < ev->njobs; i++) {
-        const struct evac_job *j = &ev->jobs[i];
-
-        cli_fput_col(j->name, 24, stdout);
-        fputc(' ', stdout);
-        cli_fput_col(j->dom->dest >= 0 ? ev->to[j->dom->dest] : "-", 20,
-                     stdout);
-        printf(" %-9s", j->outcome);
-        if (j->state == JOB_DONE)
-            printf(" %6.1f s %10.1f %8s\n", j->secs,
-                   (double)j->bytes / 1048576.0, "-");
-        else
-            printf(" %8s %10s %8s\n", "-", "-", "-");
-    }
-}
-
-int
-evac_finish(struct evac *ev, xenmig_conn *src)
-{
-    xenmig_domain_list *l = NULL;
-    xenmig_error err;
-    json_object *o = NULL, *left = NULL, *x;
-    const char *why, *detail;
-    size_t i, n, count[8];
-    int rc, ret, only_dom0 = 1;
-    static const char *const names[] = {
-        "moved", "failed", "cancelled", "skipped", "unplaced", "lost",
-        "unsure", NULL
-    };
-
-    memset(count, 0, sizeof(count));
-    for (i = 0; i < ev->njobs; i++) {
-        for (n = 0; names[n]; n++)
-            if (strcmp(ev->jobs[i].outcome, names[n]) == 0)
-                count[n]++;
-    }
-    if (count[5])
-        ret = CLI_EXIT_LOST;
-    else if (count[6])
-        ret = CLI_EXIT_UNSURE;
-    else if (count[0] < ev->njobs)
-        ret = CLI_EXIT_FAILED;
-    else
-        ret = CLI_EXIT_OK;
-
-    if (ev->json) {
-        o = event("summary", NULL);
-        left = json_object_new_array();
-    } else {
-        print_table(ev);
-    }
-    xenmig_error_clear(&err);
-    rc = xenmig_domain_list_get(&l, src, &err);
-    if (rc) {
-        only_dom0 = 0;
-        cli_err("cannot check what still runs on '%s': %s", ev->src_host,
-                err.msg);
-        if (ret == CLI_EXIT_OK)
-            ret = CLI_EXIT_UNSURE;
-    }
-    for (i = 0; !rc && i < xenmig_domain_list_count(l); i++) {
-        const xenmig_domain *d = xenmig_domain_list_at(l, i);
-
-        if (xenmig_domain_id(d) == 0)
-            continue;
-        only_dom0 = 0;
-        why = why_left(ev, xenmig_domain_name(d), &detail);
-        if (left && (x = json_object_new_object())) {
-            json_object_object_add(x, "domain",
-                                   cli_json_string(xenmig_domain_name(d)));
-            json_object_object_add(x, "why", json_object_new_string(why));
-            if (*detail)
-                json_object_object_add(x, "detail",
-                                       cli_json_string(detail));
-            json_object_array_add(left, x);
-        } else if (!ev->json) {
-            printf("still on %s: ", ev->src_host);
-            cli_fputs_term(xenmig_domain_name(d), stdout);
-            printf(" (%s%s", why, *detail ? ": " : "");
-            cli_fputs_term(detail, stdout);
-            fputs(")\n", stdout);
-        }
-    }
-    if (!rc && !ev->json && only_dom0)
-        printf("%s runs only Domain-0\n", ev->src_host);
-    if (ev->stop_why[0] && !ev->json)
-        printf("stopped: %s\n", ev->stop_why);
-    if (o) {
-        json_object_object_add(o, "source", cli_json_string(ev->src_host));
-        for (n = 0; names[n]; n++)
-            json_object_object_add(o, names[n],
-                                   json_object_new_int((int)count[n]));
-        json_object_object_add(o, "domains",
-                               json_object_new_int((int)ev->njobs));
-        json_object_object_add(o, "excluded",
-                               json_object_new_int((int)ev->nexcluded));
-        json_object_object_add(o, "only_domain0",
-                               json_object_new_boolean(only_dom0));
-        json_object_object_add(o, "remaining", left);
-        left = NULL;
-        if (ev->stop_why[0])
-            json_object_object_add(o, "stopped",
-                                   cli_json_string(ev->stop_why));
-        json_object_object_add(o, "seconds",
-                               json_object_new_double(evac_now() - ev->t0));
-        if (ev->budget) {
-            uint64_t bytes;
-            unsigned int now, peak;
-
-            xenmig_budget_usage(ev->budget, &bytes, &now, &peak);
-            json_object_object_add(o, "budget_mbit",
-                json_object_new_int64((int64_t)ev->budget_mbit));
-            json_object_object_add(o, "budget_bytes",
-                json_object_new_int64((int64_t)bytes));
-            json_object_object_add(o, "budget_peak_streams",
-                                   json_object_new_int((int)peak));
-        }
-        json_object_object_add(o, "exit", json_object_new_int(ret));
-        emit(o);
-    }
-    json_object_put(left);
-    xenmig_domain_list_free(l);
-    return ret;
 }
