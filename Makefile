@@ -194,8 +194,12 @@ $(B)/obj-test/lib/alloc.o: lib/alloc.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(XM_CFLAGS) -DXM_TEST_HOOKS -MMD -MP -c -o $@ $<
 
-$(B)/run-tests: $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a
-	$(CC) -o $@ $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a \
+# the tool's placement planner is a pure function: unit-tested too
+TEST_CLI_OBJ := $(B)/obj/xenmig/evac_plan.o
+$(B)/run-tests: $(TEST_OBJ) $(B)/obj-test/lib/alloc.o $(B)/lib$(NAME).a \
+    $(TEST_CLI_OBJ)
+	$(CC) -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(B)/obj-test/lib/alloc.o \
+	    $(B)/lib$(NAME).a \
 	    $(XM_LDFLAGS) $(CUNIT_LIBS) $(DEPS_LIBS)
 
 # A migration through the public step API only (tests/stepdrive.c), for

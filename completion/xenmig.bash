@@ -87,6 +87,12 @@ _xenmig()
         help+=$'\n'$("$xm" "$ref" --help 2>/dev/null)
     fi
 
+    # evacuate's placement policy: its two words
+    if [[ $prev == --place ]]; then
+        COMPREPLY=($(compgen -W 'spread pack' -- "$cur"))
+        return 0
+    fi
+
     # an option's argument (an upper-case word after it in the help):
     # a file name for FILE, else nothing sensible to offer
     case $(_xenmig_optarg "$help" "$prev") in

@@ -320,7 +320,46 @@ enum {
 typedef void (*xenmig_check_cb)(const char *check, int ok,
                                 const char *detail, void *payload);
 
-#define XENMIG_MIGRATE_OPTS_VERSION 1
+/*
+ * A bandwidth budget that several migrations share: the sum of their
+ * relayed streams stays within it, each stream getting an equal share
+ * while all of them send and the shares of idle ones going to the
+ * others; shares follow as streams start and end. Opaque; thread-safe.
+ * Set as xenmig_migrate_opts.budget of each migration (it then needs
+ * the relay, as a cap does). A migration holds a reference while its
+ * stream runs, so xenmig_budget_free() may come before it ends.
+ */
+typedef struct xenmig_budget xenmig_budget;
+
+/*
+ * A new budget of @mbit Mbit/s (10^6 bit/s, as xenmig_migrate()'s
+ * @resource), 1 to 10000000; release with xenmig_budget_free().
+ * Returns 0, XENMIG_EINVAL (@mbit out of range), XENMIG_ENOMEM.
+ */
+XENMIG_API int xenmig_budget_new(xenmig_budget **out, unsigned long mbit,
+                                 xenmig_error *err);
+
+/*
+ * Change the budget to @mbit Mbit/s (1 to 10000000), for the streams
+ * running now and the next ones. Returns 0 or XENMIG_EINVAL.
+ */
+XENMIG_API int xenmig_budget_set(xenmig_budget *budget, unsigned long mbit,
+                                 xenmig_error *err);
+
+/*
+ * What the budget has carried: the stream bytes counted against it
+ * so far, the streams using it now, and the most that used it at once.
+ * Any pointer may be NULL; a NULL @budget gives zeros.
+ */
+XENMIG_API void xenmig_budget_usage(const xenmig_budget *budget,
+                                    uint64_t *bytes, unsigned int *streams,
+                                    unsigned int *peak);
+
+/* Drop the caller's reference. NULL is a no-op. */
+XENMIG_API void xenmig_budget_free(xenmig_budget *budget);
+
+/* 2 added budget; a version-1 struct (without it) is still taken. */
+#define XENMIG_MIGRATE_OPTS_VERSION 2
 
 typedef struct xenmig_migrate_opts {
     unsigned int version;       /* XENMIG_MIGRATE_OPTS_VERSION */
@@ -347,11 +386,15 @@ typedef struct xenmig_migrate_opts {
                                    addresses, and all of 127.0.0.0/8
                                    when it listens on loopback); NULL =
                                    none */
+    xenmig_budget *budget;      /* version 2: share this budget with the
+                                   other migrations that name it, as
+                                   well as any @resource cap; NULL =
+                                   none */
 } xenmig_migrate_opts;
 
 #define XENMIG_MIGRATE_OPTS_INIT \
     { XENMIG_MIGRATE_OPTS_VERSION, 0, NULL, NULL, 0, 0, -1, 0, 0, NULL, \
-      NULL, NULL, NULL, NULL, NULL }
+      NULL, NULL, NULL, NULL, NULL, NULL }
 
 /*
  * Migrate domain @dom (name, id or UUID) from the xend at @src to the

@@ -155,10 +155,10 @@ stream_path(const struct mig *m, const char *src_version)
     if (!m->src)
         return PATH_UNKNOWN;
     local = xm_mig_source_local(m->src);
-    if (xm_migrate_want_relay(m->opts.flags, m->opts.resource,
+    if (xm_migrate_want_relay(m->opts.flags, XM_MIG_CAPPED(m),
                               m->opts.timeout_ms, m->opts.stall_ms,
                               local) &&
-        (xm_mig_xend_takes_port(src_version) || m->opts.resource))
+        (xm_mig_xend_takes_port(src_version) || XM_MIG_CAPPED(m)))
         return local ? PATH_RELAY_LOCAL : PATH_RELAY_REMOTE;
     return local ? PATH_DIRECT_LOCAL : PATH_DIRECT_REMOTE;
 }

@@ -18,6 +18,7 @@
  * Their bodies are in steps.c and perform.c; the checks in checks.c.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,10 @@ xm_mig_opts_copy(struct mig *m, const xenmig_migrate_opts *opts)
     static const xenmig_migrate_opts defaults = XENMIG_MIGRATE_OPTS_INIT;
 
     memset(m, 0, sizeof(*m));
-    m->opts = opts ? *opts : defaults;
+    if (opts && opts->version == 1)     /* budget (issue 17): not in v1 */
+        memcpy(&m->opts, opts, offsetof(xenmig_migrate_opts, budget));
+    else
+        m->opts = opts ? *opts : defaults;
     m->cb = m->opts.check;
     m->payload = m->opts.check_payload;
 }
@@ -149,7 +153,7 @@ xm_mig_opts_check(const struct mig *m, xenmig_error *err)
 {
     const xenmig_migrate_opts *o = &m->opts;
 
-    if (o->version != XENMIG_MIGRATE_OPTS_VERSION)
+    if (o->version != 1 && o->version != XENMIG_MIGRATE_OPTS_VERSION)
         return xm_error_set(err, XENMIG_EINVAL,
                             "migrate options version %u is not %d",
                             o->version, XENMIG_MIGRATE_OPTS_VERSION);

@@ -84,6 +84,9 @@ int xm_mig_engine_run(struct mig *m, xenmig_conn *src, const char *dom,
                       xenmig_conn *dst, xenmig_error *err);
 
 /* Copy @opts (NULL: the defaults) into a fresh @m; check them. */
+/* A cap or a shared budget (issue 17): either needs the relay. */
+#define XM_MIG_CAPPED(m) ((m)->opts.resource || (m)->opts.budget)
+
 void xm_mig_opts_copy(struct mig *m, const xenmig_migrate_opts *opts);
 int xm_mig_opts_check(const struct mig *m, xenmig_error *err);
 

@@ -4,12 +4,13 @@
  * destination's relocation server (see relay.h)
  *
  * One worker thread per relay runs a poll() loop over non-blocking
- * sockets. The bulk direction (source to destination) moves with
- * splice() through one kernel pipe, so the bytes never enter user
- * space; a token bucket limits how much is taken from the source. The
- * reply direction is a few dozen bytes ("(ready receive)\n", then
- * "(ok)\n" or "(err ...)\n"): copied through a small buffer and kept
- * for the verdict.
+ * sockets: here it waits for the source and connects to the
+ * destination; relay_pump.c moves the stream. The bulk direction
+ * (source to destination) moves with splice() through one kernel pipe,
+ * so the bytes never enter user space; token buckets (budget.c) limit
+ * how much is taken from the source. The reply direction is a few
+ * dozen bytes ("(ready receive)\n", then "(ok)\n" or "(err ...)\n"):
+ * copied through a small buffer and kept for the verdict.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,148 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "migration/relay.h"
-#include "xend-client/reloc.h"
-
-#define REPLY_CAPTURE (2 * XM_RELOC_MAX_REPLY)
-#define PROGRESS_MS 1000L
-
-struct xm_relay {
-    xm_relay_opts o;
-    int lfd;                    /* listening socket */
-    int src;                    /* the source xend's connection */
-    int dst;                    /* to the destination */
-    int pipe_r, pipe_w;         /* splice pipe */
-    size_t pipe_cap;            /* its capacity, bytes */
-    int wake_r, wake_w;         /* xm_relay_cancel() wakes poll() */
-    int port;
-    int cancel;                 /* set atomically */
-    int joined;
-    int started;                /* the thread runs */
-    int finished;               /* the thread is done (set atomically) */
-    pthread_t thread;
-    char dname[40];             /* "a.b.c.d:port" of the destination */
-    int rc;
-    xenmig_error err;
-    xm_relay_result res;
-
-    /* worker state */
-    long t0;                    /* source connected, ms */
-    long last_move;
-    long next_report;
-    long last_report;
-    uint64_t report_bytes;
-    double tokens;              /* bytes the bucket allows now */
-    double burst;
-    double rate_Bps;
-    struct timespec refill;
-    char dbuf[XM_RELOC_MAX_REPLY]; /* destination -> source */
-    size_t dlen, doff;
-    char cap[REPLY_CAPTURE + 1];   /* every reply byte, for the verdict */
-    size_t caplen;
-};
-
-
-/* "30 s", or "300 ms" when not a whole number of seconds. */
-static const char *
-dur(char *buf, size_t size, long ms)
-{
-    if (ms % 1000 == 0)
-        xm_snprintf(buf, size, "%ld s", ms / 1000);
-    else
-        xm_snprintf(buf, size, "%ld ms", ms);
-    return buf;
-}
-
-static int
-cancelled(xm_relay *r)
-{
-    return __sync_fetch_and_add(&r->cancel, 0);
-}
-
-static void
-close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
-/* Close with a reset, so the peer's next read or write fails at once. */
-static void
-reset_fd(int *fd)
-{
-    struct linger lg;
-
-    if (*fd < 0)
-        return;
-    lg.l_onoff = 1;
-    lg.l_linger = 0;
-    setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-    close_fd(fd);
-}
-
-static void
-report(xm_relay *r, int done)
-{
-    xenmig_progress p;
-    long now = xm_now_ms();
-    uint64_t b = r->res.bytes_to_dest;
-    uint64_t mem = r->o.memory_bytes;
-    long dt = now - r->last_report;
-
-    if (!r->o.progress)
-        return;
-    memset(&p, 0, sizeof(p));
-    p.bytes = b;
-    p.memory_bytes = mem;
-    p.elapsed_s = (now - r->t0) / 1000.0;
-    if (dt > 0)
-        p.rate_mbit = (double)(b - r->report_bytes) * 8.0 / dt / 1000.0;
-    p.pass = 1;
-    if (mem) {
-        p.pass = (unsigned int)(1 + b / mem);
-        p.percent = p.pass > 1 ? 100 : (int)(b * 100 / mem);
-    }
-    p.done = done;
-    r->last_report = now;
-    r->report_bytes = b;
-    r->next_report = now + PROGRESS_MS;
-    if (r->o.progress(&p, r->o.payload) && !done) {
-        r->res.user_cancelled = 1;
-        xm_relay_cancel(r);
-    }
-}
-
-static void
-refill(xm_relay *r)
-{
-    struct timespec ts;
-    double dt;
-
-    if (!r->rate_Bps)
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    dt = (double)(ts.tv_sec - r->refill.tv_sec) +
-         (ts.tv_nsec - r->refill.tv_nsec) / 1e9;
-    r->refill = ts;
-    r->tokens += dt * r->rate_Bps;
-    if (r->tokens > r->burst)
-        r->tokens = 0;          /* the burst is for catching up, not a start */
-}
-
-/* Milliseconds until the bucket holds a worthwhile amount again. */
-static long
-token_wait_ms(const xm_relay *r)
-{
-    double want = r->burst / 4;
-    double ms;
-
-    if (r->tokens >= want)
-        return 0;
-    ms = (want - r->tokens) * 1000.0 / r->rate_Bps;
-    return ms < 1 ? 1 : (long)ms + 1;
-}
+#include "migration/relay_int.h"
 
 /*
  * Wait up to @left ms for @events on @fd or for a cancel on the wake
@@ -218,7 +78,7 @@ refuse(xm_relay *r, int fd, struct in_addr a)
     if (i == n && n < XM_RELAY_MAX_REFUSED)
         r->res.refused[r->res.nrefused++] = a;
     r->res.refused_peers++;
-    reset_fd(&fd);
+    xm_relay_reset_fd(&fd);
 }
 
 static int
@@ -233,7 +93,7 @@ wait_accept(xm_relay *r)
     int fd, n;
 
     for (;;) {
-        if (cancelled(r)) {
+        if (xm_relay_cancelled(r)) {
             r->res.cancelled = 1;
             return xm_error_set(&r->err, XENMIG_ECANCELLED,
                                 "relay: cancelled before the source "
@@ -243,7 +103,7 @@ wait_accept(xm_relay *r)
         if (left <= 0)
             return xm_error_set(&r->err, XENMIG_ETIMEOUT,
                                 "relay: source did not connect within "
-                                "%s", dur(d, sizeof(d),
+                                "%s", xm_relay_dur(d, sizeof(d),
                                           r->o.accept_timeout_ms));
         n = poll_or_wake(r, r->lfd, POLLIN, left, &revents);
         if (n < 0)
@@ -265,7 +125,7 @@ wait_accept(xm_relay *r)
             continue;
         }
         r->src = fd;
-        close_fd(&r->lfd);
+        xm_relay_close_fd(&r->lfd);
         return 0;
     }
 }
@@ -295,7 +155,7 @@ connect_dest(xm_relay *r)
                                   "relay: destination %s: connect",
                                   r->dname);
     for (;;) {
-        if (cancelled(r)) {
+        if (xm_relay_cancelled(r)) {
             r->res.cancelled = 1;
             return xm_error_set(&r->err, XENMIG_ECANCELLED,
                                 "relay: cancelled at byte 0");
@@ -305,7 +165,7 @@ connect_dest(xm_relay *r)
             return xm_error_set(&r->err, XENMIG_ETIMEOUT,
                                 "relay: destination %s: connect: no "
                                 "answer within %s", r->dname,
-                                dur(d, sizeof(d),
+                                xm_relay_dur(d, sizeof(d),
                                     r->o.connect_timeout_ms));
         n = poll_or_wake(r, r->dst, POLLOUT, left, &revents);
         if (n < 0)
@@ -320,219 +180,6 @@ connect_dest(xm_relay *r)
                                   "relay: destination %s: connect",
                                   r->dname);
     return 0;
-}
-
-/* The destination's verdict: the first reply line that is not (ready. */
-static void
-find_verdict(xm_relay *r)
-{
-    const char *p = r->cap;
-    const char *end = r->cap + r->caplen;
-    const char *nl;
-    int ok = 0;
-
-    r->res.verdict = -1;
-    while (p < end) {
-        nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            nl = end;
-        if (nl > p && strncmp(p, "(ready", 6) != 0 &&
-            (size_t)(nl - p) <= XM_RELOC_MAX_REPLY &&
-            xm_reloc_parse_reply(&ok, r->res.verdict_msg,
-                                 sizeof(r->res.verdict_msg), p,
-                                 (size_t)(nl - p), NULL) == 0) {
-            r->res.verdict = ok;
-            return;
-        }
-        p = nl + 1;
-    }
-}
-
-static int
-io_error(xm_relay *r, const char *who, const char *what, int e)
-{
-    return xm_error_set_errno(&r->err, XENMIG_EIO, e,
-                              "relay: %s: %s at byte %llu", who, what,
-                              (unsigned long long)r->res.bytes_to_dest);
-}
-
-/* Move bytes both ways until the destination closes. */
-static int
-pump(xm_relay *r)
-{
-    struct pollfd p[3];
-    size_t in_pipe = 0;
-    size_t pipe_cap = r->pipe_cap;
-    int src_eof = 0, dst_shut = 0, dst_eof = 0, src_dead = 0;
-    int dst_dead = 0;
-    long verdict_deadline = 0;
-    long now, timeout, t;
-    int moved, want_src_in, want_dst_out, want_dst_in, want_src_out;
-    int np, n;
-    ssize_t k;
-    size_t want;
-    char d[32];
-
-    r->last_move = xm_now_ms();
-    clock_gettime(CLOCK_MONOTONIC, &r->refill);
-    for (;;) {
-        now = xm_now_ms();
-        if (cancelled(r)) {
-            r->res.cancelled = 1;
-            return xm_error_set(&r->err, XENMIG_ECANCELLED,
-                                "relay: cancelled at byte %llu",
-                                (unsigned long long)r->res.bytes_to_dest);
-        }
-        if (now >= r->next_report)
-            report(r, 0);
-        refill(r);
-        moved = 0;
-        want_src_in = want_dst_out = want_dst_in = want_src_out = 0;
-
-        /* source -> pipe, as far as the bucket allows */
-        if (!src_eof && in_pipe < pipe_cap) {
-            want = pipe_cap - in_pipe;
-            if (r->rate_Bps && token_wait_ms(r) > 0)
-                want = 0;           /* wait for a worthwhile quantum */
-            else if (r->rate_Bps && (double)want > r->tokens)
-                want = (size_t)r->tokens;
-            if (want > 0) {
-                k = splice(r->src, NULL, r->pipe_w, NULL, want,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-                if (k > 0) {
-                    in_pipe += (size_t)k;
-                    r->tokens -= (double)k;
-                    moved = 1;
-                } else if (k == 0) {
-                    src_eof = 1;
-                } else if (errno == EAGAIN || errno == EINTR) {
-                    want_src_in = 1;
-                } else {
-                    return io_error(r, "source", "read", errno);
-                }
-            }
-        }
-        /* pipe -> destination */
-        if (in_pipe > 0 && !dst_dead) {
-            k = splice(r->pipe_r, NULL, r->dst, NULL, in_pipe,
-                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-            if (k > 0) {
-                in_pipe -= (size_t)k;
-                r->res.bytes_to_dest += (uint64_t)k;
-                moved = 1;
-            } else if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
-                want_dst_out = 1;
-            } else {
-                /* the destination went away; its reply says why */
-                dst_dead = 1;
-            }
-        }
-        if (src_eof && in_pipe == 0 && !dst_shut && !dst_dead) {
-            shutdown(r->dst, SHUT_WR);
-            dst_shut = 1;
-            verdict_deadline = now + r->o.verdict_timeout_ms;
-        }
-        /* destination -> buffer */
-        if (!dst_eof && r->doff == r->dlen) {
-            k = recv(r->dst, r->dbuf, sizeof(r->dbuf), MSG_DONTWAIT);
-            if (k > 0) {
-                r->dlen = (size_t)k;
-                r->doff = 0;
-                if (r->caplen + (size_t)k <= REPLY_CAPTURE) {
-                    memcpy(r->cap + r->caplen, r->dbuf, (size_t)k);
-                    r->caplen += (size_t)k;
-                }
-                moved = 1;
-            } else if (k == 0) {
-                dst_eof = 1;
-            } else if (errno == EAGAIN || errno == EINTR) {
-                want_dst_in = 1;
-            } else {
-                dst_eof = 1;
-            }
-        }
-        /* buffer -> source (it may have closed: then the reply drops) */
-        if (r->doff < r->dlen) {
-            if (src_dead) {
-                r->doff = r->dlen;
-            } else {
-                k = send(r->src, r->dbuf + r->doff, r->dlen - r->doff,
-                         MSG_DONTWAIT | MSG_NOSIGNAL);
-                if (k > 0) {
-                    r->doff += (size_t)k;
-                    r->res.bytes_to_source += (uint64_t)k;
-                    moved = 1;
-                } else if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
-                    want_src_out = 1;
-                } else {
-                    src_dead = 1;
-                    r->doff = r->dlen;
-                }
-            }
-        }
-        if (moved)
-            r->last_move = now;
-        if (dst_eof && r->doff == r->dlen) {
-            if (!src_eof)
-                reset_fd(&r->src);      /* the source must not go on */
-            return 0;
-        }
-        if (dst_dead && !dst_eof && !want_dst_in && !moved)
-            want_dst_in = 1;
-        if (moved)
-            continue;
-
-        /* nothing moved: sleep until something can */
-        if (!dst_shut && now - r->last_move >= r->o.stall_ms) {
-            r->res.stalled = 1;
-            return xm_error_set(&r->err, XENMIG_ETIMEOUT,
-                                "relay: stream stalled: no progress for "
-                                "%s at byte %llu",
-                                dur(d, sizeof(d), r->o.stall_ms),
-                                (unsigned long long)r->res.bytes_to_dest);
-        }
-        if (dst_shut && now >= verdict_deadline)
-            return xm_error_set(&r->err, XENMIG_ETIMEOUT,
-                                "relay: destination %s: no verdict "
-                                "within %s after the stream ended",
-                                r->dname,
-                                dur(d, sizeof(d),
-                                    r->o.verdict_timeout_ms));
-        timeout = r->next_report - now;
-        if (dst_shut)
-            t = verdict_deadline - now;
-        else
-            t = r->last_move + r->o.stall_ms - now;
-        if (t < timeout)
-            timeout = t;
-        if (!src_eof && in_pipe < pipe_cap && !want_src_in &&
-            r->rate_Bps) {
-            t = token_wait_ms(r);
-            if (t < timeout)
-                timeout = t;
-        }
-        if (timeout < 1)
-            timeout = 1;
-        np = 0;
-        p[np].fd = r->wake_r;
-        p[np++].events = POLLIN;
-        if (want_src_in || want_src_out) {
-            p[np].fd = r->src;
-            p[np++].events = (short)((want_src_in ? POLLIN : 0) |
-                                     (want_src_out ? POLLOUT : 0));
-        }
-        if (want_dst_in || want_dst_out) {
-            p[np].fd = r->dst;
-            p[np++].events = (short)((want_dst_in ? POLLIN : 0) |
-                                     (want_dst_out ? POLLOUT : 0));
-        }
-        for (n = 0; n < np; n++)
-            p[n].revents = 0;
-        n = poll(p, (nfds_t)np, (int)timeout);
-        if (n < 0 && errno != EINTR)
-            return xm_error_set_errno(&r->err, XENMIG_EIO, errno,
-                                      "relay: poll");
-    }
 }
 
 static void *
@@ -552,22 +199,25 @@ worker(void *arg)
     if (rc) goto out;
     r->t0 = xm_now_ms();
     r->last_report = r->t0;
-    r->next_report = r->t0 + PROGRESS_MS;
+    r->next_report = r->t0 + XM_RELAY_PROGRESS_MS;
     rc = connect_dest(r);
     if (rc) goto out;
-    rc = pump(r);
+    rc = xm_relay_join_budgets(r);
+    if (rc) goto out;
+    rc = xm_relay_pump(r);
  out:
+    xm_relay_leave_budgets(r);
     if (rc) {
-        reset_fd(&r->src);
-        reset_fd(&r->dst);
+        xm_relay_reset_fd(&r->src);
+        xm_relay_reset_fd(&r->dst);
     }
     if (r->t0) {
         r->res.elapsed_s = (xm_now_ms() - r->t0) / 1000.0;
-        find_verdict(r);
-        report(r, 1);
+        xm_relay_find_verdict(r);
+        xm_relay_report(r, 1);
     }
-    close_fd(&r->src);
-    close_fd(&r->dst);
+    xm_relay_close_fd(&r->src);
+    xm_relay_close_fd(&r->dst);
     r->rc = rc;
     while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
         ;
@@ -641,11 +291,9 @@ xm_relay_start(xm_relay **out, const xm_relay_opts *opts,
     inet_ntop(AF_INET, &opts->dest_addr.sin_addr, ip, sizeof(ip));
     xm_snprintf(r->dname, sizeof(r->dname), "%s:%d", ip,
                 ntohs(opts->dest_addr.sin_port));
-    r->rate_Bps = (double)opts->rate_bps / 8.0;
-    r->burst = r->rate_Bps * 0.05;
-    if (r->burst < XM_RELAY_MIN_BURST)
-        r->burst = XM_RELAY_MIN_BURST;
-    r->tokens = 0;          /* the burst is for catching up, not a start */
+    if (opts->rate_bps &&
+        (rc = xm_budget_new_bps(&r->own, opts->rate_bps, err)))
+        goto out;
 
     if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
         rc = xm_error_set_errno(err, XENMIG_EIO, errno, "relay: pipe");
@@ -774,12 +422,13 @@ xm_relay_free(xm_relay *r)
     if (r->started && !r->joined)
         xm_relay_cancel(r);
     join(r);
-    close_fd(&r->lfd);
-    close_fd(&r->src);
-    close_fd(&r->dst);
-    close_fd(&r->pipe_r);
-    close_fd(&r->pipe_w);
-    close_fd(&r->wake_r);
-    close_fd(&r->wake_w);
+    xm_relay_close_fd(&r->lfd);
+    xm_relay_close_fd(&r->src);
+    xm_relay_close_fd(&r->dst);
+    xm_relay_close_fd(&r->pipe_r);
+    xm_relay_close_fd(&r->pipe_w);
+    xm_relay_close_fd(&r->wake_r);
+    xm_relay_close_fd(&r->wake_w);
+    xenmig_budget_free(r->own);
     xm_free(r);
 }

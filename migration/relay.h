@@ -9,7 +9,8 @@
  * one connection from the source host (any address it can use:
  * xend does not bind its socket, reference 7b.1), connects to the
  * destination and forwards both directions, the source-to-destination
- * stream through a token bucket.
+ * stream through a token bucket: its own cap, and a budget it may
+ * share with other relays (budget.h).
  * Counting gives progress; cutting both connections cancels (the source
  * xend then resumes the domain, reference 4.5); the destination's final
  * "(ok)" or "(err ...)" line is read (and still passed on to the
@@ -32,7 +33,6 @@
 #define XM_RELAY_STALL_MS 60000L
 #define XM_RELAY_VERDICT_TIMEOUT_MS 300000L
 #define XM_RELAY_PIPE_SIZE (1024 * 1024)    /* splice pipe, bytes */
-#define XM_RELAY_MIN_BURST (64 * 1024)      /* token bucket, bytes */
 #define XM_RELAY_MAX_ALLOWED 32             /* source addresses admitted */
 #define XM_RELAY_MAX_REFUSED 4              /* refused peers remembered */
 
@@ -46,6 +46,8 @@ typedef struct xm_relay_opts {
     size_t nallowed;
     int allow_loopback;             /* also admit all of 127.0.0.0/8 */
     uint64_t rate_bps;              /* cap in bits/s; 0 = none */
+    xenmig_budget *budget;          /* shared with other relays; NULL =
+                                       none (both may apply) */
     uint64_t memory_bytes;          /* domain memory, for the percent */
     long accept_timeout_ms;         /* source must connect within this */
     long connect_timeout_ms;        /* connect to the destination */

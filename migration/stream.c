@@ -65,7 +65,7 @@ xm_mig_xend_takes_port(const char *version)
 static bool
 want_relay(const struct mig *m, long long flags, bool local)
 {
-    return xm_migrate_want_relay((unsigned int)flags, m->opts.resource,
+    return xm_migrate_want_relay((unsigned int)flags, XM_MIG_CAPPED(m),
                                  m->opts.timeout_ms, m->opts.stall_ms,
                                  local);
 }
@@ -175,7 +175,7 @@ xm_mig_relay_start(xm_relay **relay, xm_relay_opts *ro,
     *relay = NULL;
     local = xm_mig_source_local(ctx->conn);
     if (!want_relay(m, flags, local)) {
-        if (m->opts.resource && (flags & XENMIG_MIGRATE_SSL))
+        if (XM_MIG_CAPPED(m) && (flags & XENMIG_MIGRATE_SSL))
             return xm_error_set(err, XENMIG_EINVAL,
                                 "a bandwidth cap needs the relay, which "
                                 "does not carry SSL relocation");
@@ -186,7 +186,7 @@ xm_mig_relay_start(xm_relay **relay, xm_relay_opts *ro,
      * Progress and timeouts are a nicety there; a cap is a promise.
      */
     if (!xm_mig_xend_takes_port(version)) {
-        if (!m->opts.resource)
+        if (!XM_MIG_CAPPED(m))
             return 0;
         return xm_error_set(err, XENMIG_EINVAL,
                             "xend %s on '%s' ignores the relocation port, "
@@ -202,6 +202,7 @@ xm_mig_relay_start(xm_relay **relay, xm_relay_opts *ro,
     if (rc)
         return rc;
     ro->rate_bps = (uint64_t)m->opts.resource * 1000000u;
+    ro->budget = m->opts.budget;        /* issue 17: shared by relays */
     ro->memory_bytes = (uint64_t)memory << 20;
     ro->stall_ms = m->opts.stall_ms;
     ro->verdict_timeout_ms = m->opts.timeout_ms ? m->opts.timeout_ms :

@@ -3,7 +3,9 @@
 # demo.sh: the main job on built-in emulated hosts. Starts xenhost-a
 # (N.2) with the domain web01 and xenhost-b (N.3), on a loopback /24
 # N of its own, both named through a private /etc/hosts, then shows the destination,
-# checks, live-migrates web01 and lists both hosts' domains.
+# checks, live-migrates web01 and lists both hosts' domains. Then
+# xenhost-a is emptied for maintenance: 'xenmig evacuate' moves its
+# other domains to xenhost-b and xenhost-c (N.4) under one budget.
 set -eu
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -20,7 +22,8 @@ if [ -z "${XM_IN_HOSTS:-}" ]; then
     net=127.$((200 + $1 % 50)).$(($2 % 250 + 1))
     XM_IN_HOSTS=1 XM_DEMO_NET=$net exec python3 tests/emulator/with-hosts \
         --no-defaults --map localhost.localdomain=127.0.0.1 \
-        --map xenhost-a=$net.2 --map xenhost-b=$net.3 -- sh "$0"
+        --map xenhost-a=$net.2 --map xenhost-b=$net.3 \
+        --map xenhost-c=$net.4 -- sh "$0"
 fi
 net=${XM_DEMO_NET:-127.0.0}
 
@@ -45,15 +48,19 @@ start() {
 # 256 MiB guest dirtying 4 MiB/s, over a 1 Gbit/s emulated link
 start xenhost-a --address "$net.2" \
     --domain name=web01,memory=256,vcpus=2,dirty=4 \
-    --domain name=db01,memory=512,vcpus=2
-start xenhost-b --address "$net.3"
+    --domain name=db01,memory=512,vcpus=2 \
+    --domain name=app01,memory=128,dirty=2 \
+    --domain name=app02,memory=128 --domain name=mail01,memory=64
+start xenhost-b --address "$net.3" --free-memory 1024
+start xenhost-c --address "$net.4" --free-memory 640
 for i in $(seq 100); do
-    [ -s "$T/xenhost-a.ready" ] && [ -s "$T/xenhost-b.ready" ] && break
+    [ -s "$T/xenhost-a.ready" ] && [ -s "$T/xenhost-b.ready" ] &&
+        [ -s "$T/xenhost-c.ready" ] && break
     sleep 0.1
 done
-[ -s "$T/xenhost-b.ready" ] || { echo "demo: hosts did not start" >&2; exit 1; }
+[ -s "$T/xenhost-c.ready" ] || { echo "demo: hosts did not start" >&2; exit 1; }
 
-echo "Two emulated Xen hosts run xend 4.4: xenhost-a and xenhost-b."
+echo "Three emulated Xen hosts run xend 4.4: xenhost-a, xenhost-b and xenhost-c."
 say xenmig list --connect http://xenhost-a:8000
 xm list --connect http://xenhost-a:8000
 say xenmig info --connect http://xenhost-b:8000
@@ -80,3 +87,12 @@ say xenmig list --connect http://xenhost-b:8000
 xm list --connect http://xenhost-b:8000
 echo
 echo "web01 now runs on xenhost-b only."
+
+echo
+echo "xenhost-a needs a reboot: empty it, at most 800 Mbit/s in all."
+say xenmig evacuate xenhost-a --to xenhost-b,xenhost-c -r 800 --dry-run
+xm evacuate xenhost-a --to xenhost-b,xenhost-c -r 800 --dry-run
+say xenmig evacuate xenhost-a --to xenhost-b,xenhost-c -r 800
+xm evacuate xenhost-a --to xenhost-b,xenhost-c -r 800
+say xenmig list --connect http://xenhost-c:8000
+xm list --connect http://xenhost-c:8000

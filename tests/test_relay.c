@@ -22,6 +22,7 @@
 #include <CUnit/CUnit.h>
 
 #include "lib/internal.h"
+#include "migration/budget.h"
 #include "migration/relay.h"
 
 #define PAT_PERIOD 65521U
@@ -470,6 +471,58 @@ test_relay__cap_holds(void)
                 res.elapsed_s);
 }
 
+/*
+ * Two relays share one budget: both streams arrive whole, every byte
+ * is counted against it, both used it at once, and their sum never
+ * runs faster than it (how close is bench/'s).
+ */
+static void
+test_relay__shared_budget_carries_both_streams(void)
+{
+    xm_relay_opts o[2];
+    xm_relay_result res[2];
+    xm_relay *r[2] = { NULL, NULL };
+    xenmig_budget *b = NULL;
+    struct dest d[2];
+    struct source s[2];
+    uint64_t n = 3000000, bytes = 0;
+    unsigned int now = 9, peak = 0;
+    double elapsed = 0, mbit;
+    int i;
+
+    fill_pattern();
+    CU_ASSERT_EQUAL_FATAL(xenmig_budget_new(&b, 48, NULL), 0);
+    for (i = 0; i < 2; i++) {
+        dest_start(&d[i], ok_line);
+        base_opts(&o[i], &d[i]);
+        o[i].budget = b;
+        CU_ASSERT_EQUAL_FATAL(xm_relay_start(&r[i], &o[i], NULL), 0);
+        source_start(&s[i], "127.0.0.5", xm_relay_port(r[i]), n);
+    }
+    for (i = 0; i < 2; i++)
+        source_run(&s[i]);
+    for (i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(xm_relay_wait(r[i], &res[i], NULL), 0);
+        pthread_join(s[i].th, NULL);
+        dest_join(&d[i]);
+        xm_relay_free(r[i]);
+        CU_ASSERT_EQUAL(d[i].sum, s[i].sum);
+        CU_ASSERT_EQUAL(res[i].bytes_to_dest, n + 8);
+        if (res[i].elapsed_s > elapsed)
+            elapsed = res[i].elapsed_s;
+    }
+    xenmig_budget_usage(b, &bytes, &now, &peak);
+    CU_ASSERT_EQUAL(bytes, 2 * (n + 8));
+    CU_ASSERT_EQUAL(now, 0);
+    CU_ASSERT_EQUAL(peak, 2);
+    CU_ASSERT_TRUE_FATAL(elapsed > 0);
+    mbit = (double)bytes * 8.0 / elapsed / 1e6;
+    CU_ASSERT_TRUE(mbit < 51.0);
+    if (!(mbit < 51.0))
+        fprintf(stderr, "budget 48 Mbit/s: sum %.2f\n", mbit);
+    xenmig_budget_free(b);
+}
+
 static void
 test_relay__progress_reports_rise_and_end_done(void)
 {
@@ -782,6 +835,8 @@ static CU_TestInfo test_relay_tests[] = {
     { "no_verdict_when_destination_just_closes",
       test_relay__no_verdict_when_destination_just_closes },
     { "cap_holds", test_relay__cap_holds },
+    { "shared_budget_carries_both_streams",
+      test_relay__shared_budget_carries_both_streams },
     { "progress_reports_rise_and_end_done",
       test_relay__progress_reports_rise_and_end_done },
     { "cancel_from_callback_cuts_source",

@@ -75,5 +75,6 @@ int cmd_confirm(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_caps(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
+int cmd_evacuate(int argc, char **argv);
 
 #endif /* XENMIG_CLI_H */

@@ -25,6 +25,8 @@ static const struct cli_cmd cli_cmds[] = {
       help_finish },
     { "confirm", cmd_confirm, "step 4 at the source: domain gone, or "
       "recovered", help_confirm },
+    { "evacuate", cmd_evacuate, "empty a host: plan, migrate every "
+      "domain, one budget", help_evacuate },
     { "recover", cmd_recover, "finish or undo what a killed xenmig left",
       help_recover },
     { "capabilities", cmd_caps, "describe a host as libvirt capabilities "
@@ -128,7 +130,8 @@ main(int argc, char **argv)
      * (EPIPE) instead of killing it, and its exit code stays the
      * migration's */
     bool moves = argc > 1 && (strcmp(argv[1], "migrate") == 0 ||
-                              strcmp(argv[1], "perform") == 0) &&
+                              strcmp(argv[1], "perform") == 0 ||
+                              strcmp(argv[1], "evacuate") == 0) &&
                  !wants_help(argc, argv);
 
     if (moves)

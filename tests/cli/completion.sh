@@ -40,6 +40,10 @@ comp info --c | grep -qx -- --connect || fail "'info --c'"
 [ "$(comp check --li)" = --live ] || fail "'check --li'"
 [ "$(comp check --js)" = --json ] || fail "'check --js'"
 [ "$(comp confirm --fa)" = --failed ] || fail "'confirm --fa'"
+[ "$(comp evacuate --dry)" = --dry-run ] || fail "'evacuate --dry'"
+[ "$(comp evacuate --per)" = --per-dest ] || fail "'evacuate --per'"
+[ "$(comp evacuate --place '' | sort | tr '\n' ' ')" = "pack spread " ] ||
+    fail "'evacuate --place': '$(comp evacuate --place '')'"
 # an option's argument gets nothing, a FILE argument file names
 [ -z "$(comp info --connect '')" ] || fail "completed --connect's URI"
 [ -z "$(comp info -C '')" ] || fail "completed -C's URI"

@@ -37,4 +37,6 @@ grep -q '^web01 now runs on xenhost-b only\.$' "$T/out" ||
     fail "demo did not end: $(tail -n 5 "$T/out")"
 grep -q '^migrated .web01. from .xenhost-a. to .xenhost-b.' "$T/out" ||
     fail "demo did not migrate: $(cat "$T/out")"
+grep -q '^xenhost-a runs only Domain-0$' "$T/out" ||
+    fail "demo did not evacuate: $(cat "$T/out")"
 pass
