@@ -450,7 +450,6 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
 
 static volatile sig_atomic_t cancel_signal;
 static volatile sig_atomic_t bar_drawn;   /* a progress bar is on stderr */
-static int cancel_handlers;
 
 /* What SIGTERM writes before it ends the run: made before it starts. */
 static char term_text[1536];
@@ -459,24 +458,11 @@ static char term_json[2048];
 static size_t term_json_len;
 
 /*
- * SIGTERM ends the run at once (a service manager will not wait): the
- * last line says where the domain is known to run and what xend may
- * still do. If the relay carried the stream, exiting cuts it, and xend
- * resumes the domain on the source (reference 4.5).
+ * SIGTERM ends the run at once (cli_catch_term): the last line says
+ * where the domain is known to run and what xend may still do. If the
+ * relay carried the stream, exiting cuts it, and xend resumes the
+ * domain on the source (reference 4.5).
  */
-static void
-on_term(int sig)
-{
-    ssize_t n;
-
-    (void)sig;
-    n = write(STDERR_FILENO, term_text, term_text_len);
-    if (term_json_len)
-        n = write(STDOUT_FILENO, term_json, term_json_len);
-    (void)n;
-    _exit(CLI_EXIT_UNSURE);
-}
-
 static void
 catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
            int relayed)
@@ -484,7 +470,6 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
     xenmig_error e;
     json_object *o;
     const char *js;
-    struct sigaction sa;
     int n;
 
     n = snprintf(e.msg, sizeof(e.msg), "terminated: domain '%s' was "
@@ -520,83 +505,35 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
         json_object_put(o);
     }
     fflush(stdout);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_term(term_text, term_text_len, term_json, term_json_len);
 }
 
 /*
- * The first interrupt asks the library to cancel, which it can while
- * the relay carries the stream (it cuts it and waits for the source to
- * resume the domain). Where nothing carries the stream (SSL, xend
- * 3.0.0/3.0.1), xend goes on and the library waits for its answer: a
- * second interrupt then stops the wait, unsure where the domain ends.
+ * Ctrl-C and SIGHUP cancel the stream and recover instead of killing
+ * us. The first interrupt asks the library to cancel, which it can
+ * while the relay carries the stream (it cuts it and waits for the
+ * source to resume the domain). Where nothing carries the stream (SSL,
+ * xend 3.0.0/3.0.1), xend goes on and the library waits for its
+ * answer: a second interrupt then stops the wait, unsure where the
+ * domain ends. Without the relay (--direct) nothing can stop xend's
+ * stream: an interrupt only ends our watch, and says so.
  */
 static void
-on_signal(int sig)
+catch_signals(int direct)
 {
-    static const char first[] = "\nxenmig: interrupted: cancelling if "
-        "the migration can still be stopped (interrupt again to stop "
-        "waiting)\n";
-    static const char again[] = "xenmig: interrupted again: not waiting "
-        "any longer; xend may still be moving or resuming the domain: "
-        "run 'xenmig recover' once it is done\n";
-    ssize_t n;
-
-    if (cancel_signal) {
-        n = write(STDERR_FILENO, again, sizeof(again) - 1);
-        (void)n;
-        _exit(CLI_EXIT_UNSURE);
-    }
-    cancel_signal = sig;
-    /* the newline ends a progress bar's line; none is drawn: no blank
-     * first line */
-    n = write(STDERR_FILENO, first + !bar_drawn, sizeof(first) - 1 -
-              !bar_drawn);
-    (void)n;
-}
-
-/*
- * Without the relay nothing can stop xend's stream: an interrupt only
- * ends our watch, and says so (write(2) is async-signal-safe).
- */
-static void
-on_signal_direct(int sig)
-{
-    static const char msg[] = "xenmig: interrupted: xend goes on with "
-        "the migration on its own; run 'xenmig recover' once it is "
-        "done\n";
-    ssize_t n;
-
-    (void)sig;
-    n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)n;
-    _exit(CLI_EXIT_UNSURE);
-}
-
-/*
- * Ctrl-C and SIGHUP (a lost terminal: nobody is there to run recover)
- * cancel the stream and recover instead of killing us; SIGTERM ends
- * the run at once (catch_term).
- */
-static void
-catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    cancel_handlers = 1;
-}
-
-static int
-cancel_installed(void)
-{
-    return cancel_handlers;
+    if (direct)
+        cli_catch_interrupts(&cancel_signal, NULL, NULL, "xenmig: "
+                             "interrupted: xend goes on with the "
+                             "migration on its own; run 'xenmig "
+                             "recover' once it is done\n");
+    else
+        cli_catch_interrupts(&cancel_signal, &bar_drawn, "xenmig: "
+                             "interrupted: cancelling if the migration "
+                             "can still be stopped (interrupt again to "
+                             "stop waiting)\n", "xenmig: interrupted "
+                             "again: not waiting any longer; xend may "
+                             "still be moving or resuming the domain: "
+                             "run 'xenmig recover' once it is done\n");
 }
 
 /*
@@ -725,12 +662,7 @@ cmd_migrate(int argc, char **argv)
     a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
     a.opts.progress = on_progress;      /* display, and cancel */
     a.opts.payload = &a;
-    if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
-        catch_signals();
-    if (!cancel_installed()) {
-        signal(SIGINT, on_signal_direct);
-        signal(SIGHUP, on_signal_direct);
-    }
+    catch_signals((a.opts.flags & XENMIG_MIGRATE_DIRECT) != 0);
     catch_term(&a, src, dst, !(a.opts.flags & (XENMIG_MIGRATE_DIRECT |
                                                XENMIG_MIGRATE_SSL)));
     fflush(stdout);

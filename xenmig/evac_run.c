@@ -244,44 +244,20 @@ worker(void *arg)
 /* ---- signals ------------------------------------------------------- */
 
 static void
-on_signal(int sig)
+catch_signals(void)
 {
-    static const char first[] = "\nxenmig: interrupted: cancelling the "
-        "running migrations (xend resumes each domain on the source), "
-        "starting no more; again to stop waiting\n";
-    static const char again[] = "xenmig: interrupted again: not waiting; "
-        "run 'xenmig recover' to settle what the journal holds\n";
     static const char term[] = "xenmig: terminated: the running "
         "migrations' streams are cut; run 'xenmig recover' to settle "
         "what the journal holds\n";
-    ssize_t n;
 
-    if (sig == SIGTERM) {
-        n = write(STDERR_FILENO, term, sizeof(term) - 1);
-        (void)n;
-        _exit(CLI_EXIT_UNSURE);
-    }
-    if (evac_cancel) {
-        n = write(STDERR_FILENO, again, sizeof(again) - 1);
-        (void)n;
-        _exit(CLI_EXIT_UNSURE);
-    }
-    evac_cancel = sig;
-    n = write(STDERR_FILENO, first, sizeof(first) - 1);
-    (void)n;
-}
-
-static void
-catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_interrupts(&evac_cancel, NULL, "xenmig: interrupted: "
+                         "cancelling the running migrations (xend "
+                         "resumes each domain on the source), starting "
+                         "no more; again to stop waiting\n",
+                         "xenmig: interrupted again: not waiting; run "
+                         "'xenmig recover' to settle what the journal "
+                         "holds\n");
+    cli_catch_term(term, sizeof(term) - 1, NULL, 0);
 }
 
 /* ---- the terminal -------------------------------------------------- */
