@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cmd_migrate.c: xenmig migrate, check and the single steps prepare,
- * perform, finish, confirm. Option names follow xm migrate.
+ * cmd_migrate.c: xenmig migrate and check, and the option parsing
+ * the single steps share (mig_args.h; the steps are cmd_steps.c).
+ * Option names follow xm migrate.
  */
 #include <getopt.h>
 #include <netdb.h>
@@ -21,29 +22,8 @@
 #endif
 
 #include "cli.h"
+#include "mig_args.h"
 #include "text.h"
-
-#define MAX_RELAY_ALLOW 8
-
-struct mig_args {
-    xenmig_migrate_opts opts;
-    const char *src_uri;      /* --connect */
-    const char *dst_uri;      /* --dest-connect */
-    const char *cookie;       /* --cookie */
-    const char *dom;
-    const char *dest;
-    int json;
-    int quiet;
-    int failed;               /* confirm --failed */
-    int cancelled;            /* finish --cancelled */
-    int bar;                  /* progress bar on stderr */
-    uint64_t last_bytes;      /* at the last report that moved */
-    double still_since;       /* elapsed_s when the stream stopped */
-    int warned;               /* the stall warning was given */
-    const char *relay_allow[MAX_RELAY_ALLOW + 1]; /* NULL-terminated */
-    int nrelay_allow;
-    int state_shown;          /* the no-relay state line is on stderr */
-};
 
 enum {
     OPT_DEST_CONNECT = 0x100, OPT_MIGRATE_URI, OPT_TIMEOUT,
@@ -237,9 +217,9 @@ check_args(const struct mig_args *a, const char *cmd)
  * Parse @argc/@argv into @a; @npos positional arguments are wanted
  * (DOMAIN DEST, DEST, or none). Returns 0 or CLI_EXIT_USAGE.
  */
-static int
-parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
-           char **argv)
+int
+mig_parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
+               char **argv)
 {
     static const xenmig_migrate_opts defaults = XENMIG_MIGRATE_OPTS_INIT;
     long v;
@@ -379,9 +359,9 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
     return check_args(a, cmd);
 }
 
-static int
-open_conns(xenmig_conn **src, xenmig_conn **dst, const struct mig_args *a,
-           xenmig_error *err)
+int
+mig_open_conns(xenmig_conn **src, xenmig_conn **dst,
+               const struct mig_args *a, xenmig_error *err)
 {
     int rc;
 
@@ -647,10 +627,10 @@ cmd_migrate(int argc, char **argv)
     xenmig_error_clear(&err);
     /* a closed stdout or stderr (EPIPE) must not stop a recovery */
     signal(SIGPIPE, SIG_IGN);
-    ret = parse_args(&a, "migrate", 2, argc, argv);
+    ret = mig_parse_args(&a, "migrate", 2, argc, argv);
     if (ret)
         return ret;
-    rc = open_conns(&src, &dst, &a, &err);
+    rc = mig_open_conns(&src, &dst, &a, &err);
     if (rc) {
         ret = cli_fail(rc, &err);
         goto out;
@@ -727,12 +707,12 @@ cmd_check(int argc, char **argv)
     int rc, ret;
 
     xenmig_error_clear(&err);
-    ret = parse_args(&a, "check", 2, argc, argv);
+    ret = mig_parse_args(&a, "check", 2, argc, argv);
     if (ret)
         return ret;
     co.json = a.json;
     co.arr = a.json ? json_object_new_array() : NULL;
-    rc = open_conns(&src, &dst, &a, &err);
+    rc = mig_open_conns(&src, &dst, &a, &err);
     if (!rc)
         rc = xenmig_migrate_check(src, a.dom, dst, &a.opts, on_check, &co,
                                   &err);
@@ -753,165 +733,5 @@ cmd_check(int argc, char **argv)
     ret = rc ? cli_fail(rc, &err) : CLI_EXIT_OK;
     xenmig_conn_free(src);
     xenmig_conn_free(dst);
-    return ret;
-}
-
-/* Print a step's cookie on stdout, alone on its line. */
-static int
-emit_cookie(char *cookie)
-{
-    puts(cookie);
-    xenmig_free(cookie);
-    return CLI_EXIT_OK;
-}
-
-int
-cmd_prepare(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL, *dst = NULL;
-    char *begun = NULL, *prepared = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "prepare", 2, argc, argv);
-    if (ret)
-        return ret;
-    rc = open_conns(&src, &dst, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_begin(&begun, src, a.dom, &a.opts, &err);
-    if (!rc)
-        rc = xenmig_migrate_prepare(&prepared, dst, begun, &a.opts, &err);
-    ret = rc ? cli_fail(rc, &err) : emit_cookie(prepared);
-    xenmig_free(begun);
-    xenmig_conn_free(src);
-    xenmig_conn_free(dst);
-    return ret;
-}
-
-static int
-need_cookie(const struct mig_args *a, const char *cmd)
-{
-    if (a->cookie)
-        return 0;
-    cli_err("%s needs --cookie (the output of the previous step)", cmd);
-    return CLI_EXIT_USAGE;
-}
-
-int
-cmd_perform(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL;
-    char *performed = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "perform", 0, argc, argv);
-    if (!ret)
-        ret = need_cookie(&a, "perform");
-    if (ret)
-        return ret;
-    rc = open_conns(&src, NULL, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_perform(&performed, src, a.cookie, &a.opts,
-                                    &err);
-    ret = rc ? cli_fail(rc, &err) : emit_cookie(performed);
-    xenmig_conn_free(src);
-    return ret;
-}
-
-/*
- * The end of a step command's recovery: 0 when the domain runs on one
- * host, named; else the failure's exit code (3 lost, 4 needs a look).
- */
-static int
-step_recovered(int rc, const xenmig_error *err, const struct mig_args *a)
-{
-    if (rc == 0) {
-        if (!a->quiet)
-            printf("domain runs on the destination alone: the migration "
-                   "went through after all\n");
-        return CLI_EXIT_OK;
-    }
-    if (rc == XENMIG_ECANCELLED || rc == XENMIG_ERROR) {
-        if (!a->quiet)
-            printf("domain runs on the source alone\n");
-        return CLI_EXIT_OK;
-    }
-    return cli_fail(rc, err);
-}
-
-int
-cmd_finish(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL, *dst = NULL;
-    char *finished = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "finish", 1, argc, argv);
-    if (!ret)
-        ret = need_cookie(&a, "finish");
-    if (ret)
-        return ret;
-    if (!a.cancelled) {
-        rc = open_conns(NULL, &dst, &a, &err);
-        if (!rc)
-            rc = xenmig_migrate_finish(&finished, dst, a.cookie, &err);
-        ret = rc ? cli_fail(rc, &err) : emit_cookie(finished);
-        xenmig_conn_free(dst);
-        return ret;
-    }
-    /* perform failed or was given up: recovery, looking at both hosts */
-    rc = open_conns(&src, &dst, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_finish2(NULL, dst, src, a.cookie, 1, &err);
-    ret = step_recovered(rc, &err, &a);
-    xenmig_conn_free(src);
-    xenmig_conn_free(dst);
-    return ret;
-}
-
-int
-cmd_confirm(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL, *dst = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "confirm", -1, argc, argv);
-    if (!ret)
-        ret = need_cookie(&a, "confirm");
-    if (ret)
-        return ret;
-    if (a.failed && (a.dest || a.dst_uri)) {
-        /* the one-shot's recovery: both hosts looked at */
-        rc = open_conns(&src, &dst, &a, &err);
-        if (!rc)
-            rc = xenmig_migrate_confirm2(src, dst, a.cookie, 1, &err);
-        ret = step_recovered(rc, &err, &a);
-        xenmig_conn_free(src);
-        xenmig_conn_free(dst);
-        return ret;
-    }
-    if (a.failed)
-        cli_err("warning: without DEST only the source is looked at; a "
-                "copy the destination may run is not seen (give DEST, "
-                "as to 'xenmig finish')");
-    rc = open_conns(&src, NULL, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_confirm(src, a.cookie, a.failed, &err);
-    ret = rc ? cli_fail(rc, &err) : CLI_EXIT_OK;
-    if (!rc && !a.quiet)
-        printf(a.failed ? "domain runs on the source\n" :
-               "domain is gone from the source\n");
-    xenmig_conn_free(src);
     return ret;
 }
