@@ -565,20 +565,7 @@ on_progress(const xenmig_progress *p, void *payload)
         if (o) {
             json_object_object_add(o, "event",
                                    json_object_new_string("progress"));
-            json_object_object_add(o, "bytes",
-                json_object_new_int64((int64_t)p->bytes));
-            json_object_object_add(o, "memory_bytes",
-                json_object_new_int64((int64_t)p->memory_bytes));
-            json_object_object_add(o, "pass",
-                                   json_object_new_int((int)p->pass));
-            json_object_object_add(o, "percent",
-                                   json_object_new_int(p->percent));
-            json_object_object_add(o, "rate_mbit",
-                                   json_object_new_double(p->rate_mbit));
-            json_object_object_add(o, "elapsed_s",
-                                   json_object_new_double(p->elapsed_s));
-            json_object_object_add(o, "done",
-                                   json_object_new_boolean(p->done));
+            cli_json_add_progress(o, p);
             puts(json_object_to_json_string_ext(o,
                                                 JSON_C_TO_STRING_PLAIN));
             fflush(stdout);

@@ -79,20 +79,8 @@ on_progress(const xenmig_progress *p, void *payload)
     }
     if (ev->json && !p->source_state) {
         o = evac_event("progress", j);
-        if (o) {
-            json_object_object_add(o, "bytes",
-                json_object_new_int64((int64_t)p->bytes));
-            json_object_object_add(o, "percent",
-                                   json_object_new_int(p->percent));
-            json_object_object_add(o, "pass",
-                                   json_object_new_int((int)p->pass));
-            json_object_object_add(o, "rate_mbit",
-                                   json_object_new_double(p->rate_mbit));
-            json_object_object_add(o, "elapsed_s",
-                                   json_object_new_double(p->elapsed_s));
-            json_object_object_add(o, "done",
-                                   json_object_new_boolean(p->done));
-        }
+        if (o)
+            cli_json_add_progress(o, p);
         evac_emit(o);
     }
     pthread_mutex_unlock(&ev->mu);
