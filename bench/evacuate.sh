@@ -14,8 +14,7 @@
 # --restore-delay): what a real xend spends per domain besides the
 # stream, which one-at-a-time pays in full and parallel runs overlap.
 #   [LINK=Mbit/s] [DOMAINS=N] [MEM=MiB] [RESTORE=s] sh bench/evacuate.sh
-#   (defaults 400, 12, 48, 0; in the environment: hosts.sh runs the
-#   script again in a namespace of its own, without its arguments)
+#   (defaults 400, 12, 48, 0)
 set -u
 LINK=${LINK:-400}
 N=${DOMAINS:-12}

@@ -7,7 +7,9 @@
  * information) and caps_probe.c, or from a document by caps_xml_read.c;
  * the accessors are the public API's; xenmig_caps_compatible() compares
  * a source and a destination (live migration taken, a transport in
- * common, every guest type of the source) and says why not.
+ * common, every guest type of the source) and says why not;
+ * xenmig_xen_caps_compatible() the same for two xen_caps lists, the
+ * one rule of the engine's pre-flight check and of evacuate's planner.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,4 +250,53 @@ xenmig_caps_compatible(const xenmig_caps *src, const xenmig_caps *dst,
         }
     }
     return 1;
+}
+
+/* Is the @n bytes at @w a whole word of the space-separated @list? */
+static int
+has_word(const char *list, const char *w, size_t n)
+{
+    const char *p = list;
+    size_t k;
+
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        k = strcspn(p, " ");
+        if (k == n && memcmp(p, w, n) == 0)
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
+int
+xenmig_xen_caps_compatible(const char *src_caps, const char *dst_caps,
+                           int hvm, char *missing, size_t missing_size)
+{
+    const char *prefix = hvm ? "hvm-" : "xen-";
+    const char *p = src_caps ? src_caps : "";
+    int any = 0;
+    size_t n;
+
+    if (!dst_caps)
+        dst_caps = "";
+    if (missing && missing_size)
+        missing[0] = '\0';
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        n = strcspn(p, " ");
+        if (n > 4 && memcmp(p, prefix, 4) == 0) {
+            any = 1;
+            if (!has_word(dst_caps, p, n)) {
+                say(missing, missing_size, "%.*s", (int)n, p);
+                return 0;
+            }
+        }
+        p += n;
+    }
+    if (!any)
+        say(missing, missing_size, "%s*", prefix);
+    return any;
 }

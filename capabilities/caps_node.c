@@ -294,6 +294,15 @@ guests_of_xen_caps(xm_caps_guest *guests, const char *xc)
     return n;
 }
 
+/* Replace the string in @slot by *@val, which the caps now own. */
+static void
+take(char **slot, char **val)
+{
+    xm_free(*slot);
+    *slot = *val;
+    *val = NULL;
+}
+
 int
 xm_caps_set_node(xenmig_caps *caps, const xenmig_node *node,
                  xenmig_error *err)
@@ -330,18 +339,10 @@ xm_caps_set_node(xenmig_caps *caps, const xenmig_node *node,
         goto out;
     }
     n = guests_of_xen_caps(guests, xc);
-    xm_free(caps->host);
-    caps->host = host;
-    host = NULL;
-    xm_free(caps->arch);
-    caps->arch = archs;
-    archs = NULL;
-    xm_free(caps->xen_caps);
-    caps->xen_caps = xcs;
-    xcs = NULL;
-    xm_free(caps->xen_version);
-    caps->xen_version = ver;
-    ver = NULL;
+    take(&caps->host, &host);
+    take(&caps->arch, &archs);
+    take(&caps->xen_caps, &xcs);
+    take(&caps->xen_version, &ver);
     for (i = 0; i < n; i++)
         dress_guest(&guests[i], caps, xenmig_node_xen_major(node),
                     xenmig_node_xen_minor(node));

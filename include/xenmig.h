@@ -776,6 +776,21 @@ XENMIG_API int xenmig_caps_compatible(const xenmig_caps *src,
                                       const xenmig_caps *dst, char *why,
                                       size_t why_size);
 
+/*
+ * Does a host whose xen_caps (xenmig_node_xen_caps(), space-separated)
+ * are @dst_caps offer every entry of @src_caps of the kind the guest
+ * uses: hvm-* with @hvm non-zero, xen-* (PV) otherwise? The guest may
+ * have been built for any of them. A NULL list counts as empty.
+ * Returns 1 (yes) or 0 (no: the first entry @dst_caps lacks in
+ * @missing, or "xen-*"/"hvm-*" when @src_caps has none of the kind).
+ * @missing may be NULL; it is truncated to @missing_size.
+ * Since XENMIG_0.3.
+ */
+XENMIG_API int xenmig_xen_caps_compatible(const char *src_caps,
+                                          const char *dst_caps, int hvm,
+                                          char *missing,
+                                          size_t missing_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,60 +43,6 @@ refuse_in_flight(xenmig_conn *src, const char *dom, xenmig_error *err)
     return true;
 }
 
-/* Is the space-separated word @w in @list? */
-static bool
-has_word(const char *list, const char *w, size_t wlen)
-{
-    const char *p = list;
-    size_t n;
-
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        n = strcspn(p, " ");
-        if (n == wlen && memcmp(p, w, n) == 0)
-            return true;
-        p += n;
-    }
-    return false;
-}
-
-/*
- * The destination must offer every capability of the source that the
- * domain's kind uses (xen-* for PV, hvm-* for HVM): the guest may be
- * built for any of them. The first missing one goes into @missing.
- */
-static bool
-caps_compatible(char *missing, size_t size, const char *src_caps,
-                const char *dst_caps, bool hvm)
-{
-    const char *prefix = hvm ? "hvm-" : "xen-";
-    const char *p = src_caps;
-    bool any = false;
-    size_t n;
-
-    missing[0] = '\0';
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        n = strcspn(p, " ");
-        if (n > 4 && memcmp(p, prefix, 4) == 0) {
-            any = true;
-            if (!has_word(dst_caps, p, n)) {
-                if (n >= size)
-                    n = size - 1;
-                memcpy(missing, p, n);
-                missing[n] = '\0';
-                return false;
-            }
-        }
-        p += n;
-    }
-    if (!any)
-        xm_strlcpy(missing, prefix, size);
-    return any;
-}
-
 /*
  * What a careful administrator would want to hear, without failing the
  * migration: a destination open to any host, and clear text where the
@@ -440,8 +386,8 @@ check_caps(struct step_ctx *ctx, struct check_state *cs)
     const char *caps = xenmig_node_xen_caps(cs->node);
     char missing[64];
 
-    if (!caps_compatible(missing, sizeof(missing), cs->src_caps, caps,
-                         cs->hvm != 0))
+    if (!xenmig_xen_caps_compatible(cs->src_caps, caps, cs->hvm != 0,
+                                    missing, sizeof(missing)))
         return xm_error_set(ctx->err, XENMIG_EINVAL,
                             "destination '%s' lacks xen_caps '%s' that "
                             "the source offers (destination: '%s')",

@@ -148,8 +148,8 @@ xm_mig_opts_copy(struct mig *m, const xenmig_migrate_opts *opts)
     m->payload = m->opts.check_payload;
 }
 
-int
-xm_mig_opts_check(const struct mig *m, xenmig_error *err)
+static int
+opts_check(const struct mig *m, xenmig_error *err)
 {
     const xenmig_migrate_opts *o = &m->opts;
 
@@ -180,6 +180,27 @@ xm_mig_opts_check(const struct mig *m, xenmig_error *err)
                             "timeout %ld ms is out of range",
                             o->timeout_ms);
     return 0;
+}
+
+int
+xm_mig_opts_load(struct mig *m, const xenmig_migrate_opts *opts,
+                 xenmig_error *err)
+{
+    xm_mig_opts_copy(m, opts);
+    return opts_check(m, err);
+}
+
+int
+xm_mig_begin(struct mig *m, const char *what, xenmig_conn *src,
+             const char *dom, xenmig_conn *dst,
+             const xenmig_migrate_opts *opts, xenmig_error *err)
+{
+    if (err)
+        xenmig_error_clear(err);
+    if (!src || !dst || !dom || !*dom)
+        return xm_error_set(err, XENMIG_EINVAL, "%s needs a source, a "
+                            "domain and a destination", what);
+    return xm_mig_opts_load(m, opts, err);
 }
 
 /* ---- the engine ----------------------------------------------------- */
@@ -414,13 +435,7 @@ xenmig_migrate_ex(xenmig_conn *src, const char *dom, xenmig_conn *dst,
 
     if (!err)
         err = &local;
-    xenmig_error_clear(err);
-    if (!src || !dst || !dom || !*dom)
-        return xm_error_set(err, XENMIG_EINVAL,
-                            "migrate needs a source, a domain and a "
-                            "destination");
-    xm_mig_opts_copy(&m, opts);
-    rc = xm_mig_opts_check(&m, err);
+    rc = xm_mig_begin(&m, "migrate", src, dom, dst, opts, err);
     if (rc)
         return rc;
     return xm_mig_engine_run(&m, src, dom, dst, err);
@@ -451,18 +466,12 @@ xenmig_migrate_check(xenmig_conn *src, const char *dom, xenmig_conn *dst,
 
     if (!err)
         err = &local;
-    xenmig_error_clear(err);
-    if (!src || !dst || !dom || !*dom)
-        return xm_error_set(err, XENMIG_EINVAL,
-                            "check needs a source, a domain and a "
-                            "destination");
-    xm_mig_opts_copy(&m, opts);
+    rc = xm_mig_begin(&m, "check", src, dom, dst, opts, err);
+    if (rc)
+        return rc;
     m.cb = cb;
     m.payload = payload;
     m.check_only = true;
-    rc = xm_mig_opts_check(&m, err);
-    if (rc)
-        return rc;
     return xm_mig_engine_run(&m, src, dom, dst, err);
 }
 

@@ -58,11 +58,7 @@ xenmig_migration_new(xenmig_migration **out, xenmig_conn *src,
         return xm_error_set(err, XENMIG_EINVAL, "migration: missing "
                             "argument");
     *out = NULL;
-    if (!src || !dst || !dom || !*dom)
-        return xm_error_set(err, XENMIG_EINVAL, "migrate needs a source, "
-                            "a domain and a destination");
-    xm_mig_opts_copy(&m, opts);
-    rc = xm_mig_opts_check(&m, err);
+    rc = xm_mig_begin(&m, "migrate", src, dom, dst, opts, err);
     if (rc)
         return rc;
     h = xm_calloc(1, sizeof(*h));

@@ -83,12 +83,22 @@ extern const struct step_def xm_mig_steps[STEP_COUNT];
 int xm_mig_engine_run(struct mig *m, xenmig_conn *src, const char *dom,
                       xenmig_conn *dst, xenmig_error *err);
 
-/* Copy @opts (NULL: the defaults) into a fresh @m; check them. */
 /* A cap or a shared budget (issue 17): either needs the relay. */
 #define XM_MIG_CAPPED(m) ((m)->opts.resource || (m)->opts.budget)
 
+/* Copy @opts (NULL: the defaults) into a fresh @m, unchecked. */
 void xm_mig_opts_copy(struct mig *m, const xenmig_migrate_opts *opts);
-int xm_mig_opts_check(const struct mig *m, xenmig_error *err);
+/* The same, then check them: XENMIG_EINVAL naming what is wrong. */
+int xm_mig_opts_load(struct mig *m, const xenmig_migrate_opts *opts,
+                     xenmig_error *err);
+/*
+ * The prologue of a public entry that runs @dom from @src to @dst:
+ * clear @err (may be NULL), refuse a missing argument ("@what needs a
+ * source, a domain and a destination"), load @opts into @m.
+ */
+int xm_mig_begin(struct mig *m, const char *what, xenmig_conn *src,
+                 const char *dom, xenmig_conn *dst,
+                 const xenmig_migrate_opts *opts, xenmig_error *err);
 
 /*
  * Run step @idx: build its outgoing cookie from @in (same migration,

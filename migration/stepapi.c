@@ -36,10 +36,10 @@ step_public(size_t idx, char **cookie_out, xenmig_conn *conn,
                           def->name);
         goto out;
     }
-    xm_mig_opts_copy(&m, opts);
+    rc = xm_mig_opts_load(&m, opts, err);
+    if (rc)
+        goto out;
     m.recover = recovering;
-    rc = xm_mig_opts_check(&m, err);
-    if (rc) goto out;
     if (def->needs) {
         /* recovery may follow any step from prepare on */
         rc = xm_cookie_decode(&in, cookie_in, recovering ? 0 : def->needs,

@@ -800,6 +800,41 @@ test_caps__compatible(void)
     xenmig_caps_free(c44);
 }
 
+/* The xen_caps rule of the pre-flight check and of evacuate's plan. */
+static void
+test_caps__xen_caps_compatible(void)
+{
+    static const char src[] = "xen-3.0-x86_64 xen-3.0-x86_32p "
+                              "hvm-3.0-x86_32 hvm-3.0-x86_64";
+    char missing[16];
+
+    /* every entry of the guest's kind, whatever the other kind */
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible(src, " hvm-3.0-x86_64 "
+                    "xen-3.0-x86_32p  xen-3.0-x86_64", 0, missing,
+                    sizeof(missing)), 1);
+    CU_ASSERT_STRING_EQUAL(missing, "");
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible(src, "xen-3.0-x86_64 "
+                    "xen-3.0-x86_32p", 1, missing, sizeof(missing)), 0);
+    CU_ASSERT_STRING_EQUAL(missing, "hvm-3.0-x86_32");
+    /* a whole word, not a prefix of one */
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible("xen-3.0-x86_32",
+                    "xen-3.0-x86_32p", 0, missing, sizeof(missing)), 0);
+    CU_ASSERT_STRING_EQUAL(missing, "xen-3.0-x86_32");
+    /* a source with none of the kind: no, and which kind */
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible("xen-3.0-x86_64", src, 1,
+                    missing, sizeof(missing)), 0);
+    CU_ASSERT_STRING_EQUAL(missing, "hvm-*");
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible(NULL, src, 0, missing,
+                    sizeof(missing)), 0);
+    CU_ASSERT_STRING_EQUAL(missing, "xen-*");
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible(src, NULL, 0, NULL, 0), 0);
+    /* a long entry is cut to the buffer, NUL-terminated */
+    CU_ASSERT_EQUAL(xenmig_xen_caps_compatible("xen-3.0-x86_64-very-long",
+                    "", 0, missing, sizeof(missing)), 0);
+    CU_ASSERT_EQUAL(strlen(missing), sizeof(missing) - 1);
+    CU_ASSERT_EQUAL(strncmp(missing, "xen-3.0-x86", 11), 0);
+}
+
 static void
 test_caps__config(void)
 {
@@ -889,6 +924,7 @@ static CU_TestInfo test_caps_tests[] = {
     { "read_plain_libvirt", test_caps__read_plain_libvirt },
     { "repeated_hosts_allow", test_caps__repeated_hosts_allow },
     { "compatible", test_caps__compatible },
+    { "xen_caps_compatible", test_caps__xen_caps_compatible },
     { "config", test_caps__config },
     { "out_of_memory", test_caps__out_of_memory },
     CU_TEST_INFO_NULL,

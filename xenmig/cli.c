@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cli.c: diagnostics and small helpers of the xenmig tool
+ * cli.c: diagnostics, small helpers and the signal handlers of the
+ * xenmig tool
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "text.h"
@@ -192,4 +194,80 @@ cli_show_run(const struct cli_show *show, int argc, char **argv)
         show->release(obj);
     xenmig_conn_free(conn);
     return ret;
+}
+
+/* ---- signals -------------------------------------------------------- */
+
+static volatile sig_atomic_t *int_flag, *int_line_open;
+static const char *int_first, *int_again;
+static size_t int_first_len, int_again_len;
+static const char *term_err, *term_out;
+static size_t term_err_len, term_out_len;
+
+static void
+put(int fd, const char *s, size_t n)
+{
+    if (s && n) {
+        ssize_t w = write(fd, s, n);
+
+        (void)w;
+    }
+}
+
+static void
+on_interrupt(int sig)
+{
+    if (!int_first || *int_flag) {
+        put(STDERR_FILENO, int_again, int_again_len);
+        _exit(CLI_EXIT_UNSURE);
+    }
+    *int_flag = sig;
+    if (!int_line_open || *int_line_open)
+        put(STDERR_FILENO, "\n", 1);
+    put(STDERR_FILENO, int_first, int_first_len);
+}
+
+void
+cli_catch_interrupts(volatile sig_atomic_t *flag,
+                     volatile sig_atomic_t *line_open, const char *first,
+                     const char *again)
+{
+    struct sigaction sa;
+
+    int_flag = flag;
+    int_line_open = line_open;
+    int_first = first;
+    int_first_len = first ? strlen(first) : 0;
+    int_again = again;
+    int_again_len = strlen(again);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+on_term(int sig)
+{
+    (void)sig;
+    put(STDERR_FILENO, term_err, term_err_len);
+    put(STDOUT_FILENO, term_out, term_out_len);
+    _exit(CLI_EXIT_UNSURE);
+}
+
+void
+cli_catch_term(const char *err_text, size_t err_len, const char *out_text,
+               size_t out_len)
+{
+    struct sigaction sa;
+
+    term_err = err_text;
+    term_err_len = err_len;
+    term_out = out_text;
+    term_out_len = out_len;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
 }

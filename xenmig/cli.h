@@ -5,7 +5,9 @@
 #ifndef XENMIG_CLI_H
 #define XENMIG_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "xenmig.h"
@@ -64,6 +66,28 @@ struct cli_show {
     void (*release)(void *obj);
 };
 int cli_show_run(const struct cli_show *show, int argc, char **argv);
+
+/*
+ * Interrupts (SIGINT, and SIGHUP: a lost terminal, nobody is there to
+ * run recover). The first sets *@flag to the signal, which the command
+ * polls to cancel, and writes @first to stderr, after a newline unless
+ * @line_open is given and *@line_open is 0 (nothing half-drawn on the
+ * terminal); the next writes @again and ends the run
+ * (CLI_EXIT_UNSURE). With @first NULL every interrupt does the latter.
+ * The texts must outlive the run. The handlers are async-signal-safe:
+ * write(2) and _exit(2) only.
+ */
+void cli_catch_interrupts(volatile sig_atomic_t *flag,
+                          volatile sig_atomic_t *line_open,
+                          const char *first, const char *again);
+/*
+ * SIGTERM ends the run at once (a service manager will not wait):
+ * @err_len bytes of @err_text to stderr, @out_len bytes of @out_text
+ * (may be NULL) to stdout, then CLI_EXIT_UNSURE. The texts are made
+ * before the run and must outlive it.
+ */
+void cli_catch_term(const char *err_text, size_t err_len,
+                    const char *out_text, size_t out_len);
 
 int cmd_info(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

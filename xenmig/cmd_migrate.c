@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cmd_migrate.c: xenmig migrate, check and the single steps prepare,
- * perform, finish, confirm. Option names follow xm migrate.
+ * cmd_migrate.c: xenmig migrate and check, and the option parsing
+ * the single steps share (mig_args.h; the steps are cmd_steps.c).
+ * Option names follow xm migrate.
  */
 #include <getopt.h>
 #include <netdb.h>
@@ -21,29 +22,8 @@
 #endif
 
 #include "cli.h"
+#include "mig_args.h"
 #include "text.h"
-
-#define MAX_RELAY_ALLOW 8
-
-struct mig_args {
-    xenmig_migrate_opts opts;
-    const char *src_uri;      /* --connect */
-    const char *dst_uri;      /* --dest-connect */
-    const char *cookie;       /* --cookie */
-    const char *dom;
-    const char *dest;
-    int json;
-    int quiet;
-    int failed;               /* confirm --failed */
-    int cancelled;            /* finish --cancelled */
-    int bar;                  /* progress bar on stderr */
-    uint64_t last_bytes;      /* at the last report that moved */
-    double still_since;       /* elapsed_s when the stream stopped */
-    int warned;               /* the stall warning was given */
-    const char *relay_allow[MAX_RELAY_ALLOW + 1]; /* NULL-terminated */
-    int nrelay_allow;
-    int state_shown;          /* the no-relay state line is on stderr */
-};
 
 enum {
     OPT_DEST_CONNECT = 0x100, OPT_MIGRATE_URI, OPT_TIMEOUT,
@@ -237,9 +217,9 @@ check_args(const struct mig_args *a, const char *cmd)
  * Parse @argc/@argv into @a; @npos positional arguments are wanted
  * (DOMAIN DEST, DEST, or none). Returns 0 or CLI_EXIT_USAGE.
  */
-static int
-parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
-           char **argv)
+int
+mig_parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
+               char **argv)
 {
     static const xenmig_migrate_opts defaults = XENMIG_MIGRATE_OPTS_INIT;
     long v;
@@ -379,9 +359,9 @@ parse_args(struct mig_args *a, const char *cmd, int npos, int argc,
     return check_args(a, cmd);
 }
 
-static int
-open_conns(xenmig_conn **src, xenmig_conn **dst, const struct mig_args *a,
-           xenmig_error *err)
+int
+mig_open_conns(xenmig_conn **src, xenmig_conn **dst,
+               const struct mig_args *a, xenmig_error *err)
 {
     int rc;
 
@@ -450,7 +430,6 @@ print_result_json(const struct mig_args *a, xenmig_conn *src,
 
 static volatile sig_atomic_t cancel_signal;
 static volatile sig_atomic_t bar_drawn;   /* a progress bar is on stderr */
-static int cancel_handlers;
 
 /* What SIGTERM writes before it ends the run: made before it starts. */
 static char term_text[1536];
@@ -459,24 +438,11 @@ static char term_json[2048];
 static size_t term_json_len;
 
 /*
- * SIGTERM ends the run at once (a service manager will not wait): the
- * last line says where the domain is known to run and what xend may
- * still do. If the relay carried the stream, exiting cuts it, and xend
- * resumes the domain on the source (reference 4.5).
+ * SIGTERM ends the run at once (cli_catch_term): the last line says
+ * where the domain is known to run and what xend may still do. If the
+ * relay carried the stream, exiting cuts it, and xend resumes the
+ * domain on the source (reference 4.5).
  */
-static void
-on_term(int sig)
-{
-    ssize_t n;
-
-    (void)sig;
-    n = write(STDERR_FILENO, term_text, term_text_len);
-    if (term_json_len)
-        n = write(STDOUT_FILENO, term_json, term_json_len);
-    (void)n;
-    _exit(CLI_EXIT_UNSURE);
-}
-
 static void
 catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
            int relayed)
@@ -484,7 +450,6 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
     xenmig_error e;
     json_object *o;
     const char *js;
-    struct sigaction sa;
     int n;
 
     n = snprintf(e.msg, sizeof(e.msg), "terminated: domain '%s' was "
@@ -520,83 +485,35 @@ catch_term(const struct mig_args *a, xenmig_conn *src, xenmig_conn *dst,
         json_object_put(o);
     }
     fflush(stdout);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_term;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_term(term_text, term_text_len, term_json, term_json_len);
 }
 
 /*
- * The first interrupt asks the library to cancel, which it can while
- * the relay carries the stream (it cuts it and waits for the source to
- * resume the domain). Where nothing carries the stream (SSL, xend
- * 3.0.0/3.0.1), xend goes on and the library waits for its answer: a
- * second interrupt then stops the wait, unsure where the domain ends.
+ * Ctrl-C and SIGHUP cancel the stream and recover instead of killing
+ * us. The first interrupt asks the library to cancel, which it can
+ * while the relay carries the stream (it cuts it and waits for the
+ * source to resume the domain). Where nothing carries the stream (SSL,
+ * xend 3.0.0/3.0.1), xend goes on and the library waits for its
+ * answer: a second interrupt then stops the wait, unsure where the
+ * domain ends. Without the relay (--direct) nothing can stop xend's
+ * stream: an interrupt only ends our watch, and says so.
  */
 static void
-on_signal(int sig)
+catch_signals(int direct)
 {
-    static const char first[] = "\nxenmig: interrupted: cancelling if "
-        "the migration can still be stopped (interrupt again to stop "
-        "waiting)\n";
-    static const char again[] = "xenmig: interrupted again: not waiting "
-        "any longer; xend may still be moving or resuming the domain: "
-        "run 'xenmig recover' once it is done\n";
-    ssize_t n;
-
-    if (cancel_signal) {
-        n = write(STDERR_FILENO, again, sizeof(again) - 1);
-        (void)n;
-        _exit(CLI_EXIT_UNSURE);
-    }
-    cancel_signal = sig;
-    /* the newline ends a progress bar's line; none is drawn: no blank
-     * first line */
-    n = write(STDERR_FILENO, first + !bar_drawn, sizeof(first) - 1 -
-              !bar_drawn);
-    (void)n;
-}
-
-/*
- * Without the relay nothing can stop xend's stream: an interrupt only
- * ends our watch, and says so (write(2) is async-signal-safe).
- */
-static void
-on_signal_direct(int sig)
-{
-    static const char msg[] = "xenmig: interrupted: xend goes on with "
-        "the migration on its own; run 'xenmig recover' once it is "
-        "done\n";
-    ssize_t n;
-
-    (void)sig;
-    n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-    (void)n;
-    _exit(CLI_EXIT_UNSURE);
-}
-
-/*
- * Ctrl-C and SIGHUP (a lost terminal: nobody is there to run recover)
- * cancel the stream and recover instead of killing us; SIGTERM ends
- * the run at once (catch_term).
- */
-static void
-catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    cancel_handlers = 1;
-}
-
-static int
-cancel_installed(void)
-{
-    return cancel_handlers;
+    if (direct)
+        cli_catch_interrupts(&cancel_signal, NULL, NULL, "xenmig: "
+                             "interrupted: xend goes on with the "
+                             "migration on its own; run 'xenmig "
+                             "recover' once it is done\n");
+    else
+        cli_catch_interrupts(&cancel_signal, &bar_drawn, "xenmig: "
+                             "interrupted: cancelling if the migration "
+                             "can still be stopped (interrupt again to "
+                             "stop waiting)\n", "xenmig: interrupted "
+                             "again: not waiting any longer; xend may "
+                             "still be moving or resuming the domain: "
+                             "run 'xenmig recover' once it is done\n");
 }
 
 /*
@@ -648,20 +565,7 @@ on_progress(const xenmig_progress *p, void *payload)
         if (o) {
             json_object_object_add(o, "event",
                                    json_object_new_string("progress"));
-            json_object_object_add(o, "bytes",
-                json_object_new_int64((int64_t)p->bytes));
-            json_object_object_add(o, "memory_bytes",
-                json_object_new_int64((int64_t)p->memory_bytes));
-            json_object_object_add(o, "pass",
-                                   json_object_new_int((int)p->pass));
-            json_object_object_add(o, "percent",
-                                   json_object_new_int(p->percent));
-            json_object_object_add(o, "rate_mbit",
-                                   json_object_new_double(p->rate_mbit));
-            json_object_object_add(o, "elapsed_s",
-                                   json_object_new_double(p->elapsed_s));
-            json_object_object_add(o, "done",
-                                   json_object_new_boolean(p->done));
+            cli_json_add_progress(o, p);
             puts(json_object_to_json_string_ext(o,
                                                 JSON_C_TO_STRING_PLAIN));
             fflush(stdout);
@@ -710,10 +614,10 @@ cmd_migrate(int argc, char **argv)
     xenmig_error_clear(&err);
     /* a closed stdout or stderr (EPIPE) must not stop a recovery */
     signal(SIGPIPE, SIG_IGN);
-    ret = parse_args(&a, "migrate", 2, argc, argv);
+    ret = mig_parse_args(&a, "migrate", 2, argc, argv);
     if (ret)
         return ret;
-    rc = open_conns(&src, &dst, &a, &err);
+    rc = mig_open_conns(&src, &dst, &a, &err);
     if (rc) {
         ret = cli_fail(rc, &err);
         goto out;
@@ -725,12 +629,7 @@ cmd_migrate(int argc, char **argv)
     a.bar = !a.quiet && !a.json && isatty(STDERR_FILENO);
     a.opts.progress = on_progress;      /* display, and cancel */
     a.opts.payload = &a;
-    if (!(a.opts.flags & XENMIG_MIGRATE_DIRECT))
-        catch_signals();
-    if (!cancel_installed()) {
-        signal(SIGINT, on_signal_direct);
-        signal(SIGHUP, on_signal_direct);
-    }
+    catch_signals((a.opts.flags & XENMIG_MIGRATE_DIRECT) != 0);
     catch_term(&a, src, dst, !(a.opts.flags & (XENMIG_MIGRATE_DIRECT |
                                                XENMIG_MIGRATE_SSL)));
     fflush(stdout);
@@ -795,12 +694,12 @@ cmd_check(int argc, char **argv)
     int rc, ret;
 
     xenmig_error_clear(&err);
-    ret = parse_args(&a, "check", 2, argc, argv);
+    ret = mig_parse_args(&a, "check", 2, argc, argv);
     if (ret)
         return ret;
     co.json = a.json;
     co.arr = a.json ? json_object_new_array() : NULL;
-    rc = open_conns(&src, &dst, &a, &err);
+    rc = mig_open_conns(&src, &dst, &a, &err);
     if (!rc)
         rc = xenmig_migrate_check(src, a.dom, dst, &a.opts, on_check, &co,
                                   &err);
@@ -821,165 +720,5 @@ cmd_check(int argc, char **argv)
     ret = rc ? cli_fail(rc, &err) : CLI_EXIT_OK;
     xenmig_conn_free(src);
     xenmig_conn_free(dst);
-    return ret;
-}
-
-/* Print a step's cookie on stdout, alone on its line. */
-static int
-emit_cookie(char *cookie)
-{
-    puts(cookie);
-    xenmig_free(cookie);
-    return CLI_EXIT_OK;
-}
-
-int
-cmd_prepare(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL, *dst = NULL;
-    char *begun = NULL, *prepared = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "prepare", 2, argc, argv);
-    if (ret)
-        return ret;
-    rc = open_conns(&src, &dst, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_begin(&begun, src, a.dom, &a.opts, &err);
-    if (!rc)
-        rc = xenmig_migrate_prepare(&prepared, dst, begun, &a.opts, &err);
-    ret = rc ? cli_fail(rc, &err) : emit_cookie(prepared);
-    xenmig_free(begun);
-    xenmig_conn_free(src);
-    xenmig_conn_free(dst);
-    return ret;
-}
-
-static int
-need_cookie(const struct mig_args *a, const char *cmd)
-{
-    if (a->cookie)
-        return 0;
-    cli_err("%s needs --cookie (the output of the previous step)", cmd);
-    return CLI_EXIT_USAGE;
-}
-
-int
-cmd_perform(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL;
-    char *performed = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "perform", 0, argc, argv);
-    if (!ret)
-        ret = need_cookie(&a, "perform");
-    if (ret)
-        return ret;
-    rc = open_conns(&src, NULL, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_perform(&performed, src, a.cookie, &a.opts,
-                                    &err);
-    ret = rc ? cli_fail(rc, &err) : emit_cookie(performed);
-    xenmig_conn_free(src);
-    return ret;
-}
-
-/*
- * The end of a step command's recovery: 0 when the domain runs on one
- * host, named; else the failure's exit code (3 lost, 4 needs a look).
- */
-static int
-step_recovered(int rc, const xenmig_error *err, const struct mig_args *a)
-{
-    if (rc == 0) {
-        if (!a->quiet)
-            printf("domain runs on the destination alone: the migration "
-                   "went through after all\n");
-        return CLI_EXIT_OK;
-    }
-    if (rc == XENMIG_ECANCELLED || rc == XENMIG_ERROR) {
-        if (!a->quiet)
-            printf("domain runs on the source alone\n");
-        return CLI_EXIT_OK;
-    }
-    return cli_fail(rc, err);
-}
-
-int
-cmd_finish(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL, *dst = NULL;
-    char *finished = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "finish", 1, argc, argv);
-    if (!ret)
-        ret = need_cookie(&a, "finish");
-    if (ret)
-        return ret;
-    if (!a.cancelled) {
-        rc = open_conns(NULL, &dst, &a, &err);
-        if (!rc)
-            rc = xenmig_migrate_finish(&finished, dst, a.cookie, &err);
-        ret = rc ? cli_fail(rc, &err) : emit_cookie(finished);
-        xenmig_conn_free(dst);
-        return ret;
-    }
-    /* perform failed or was given up: recovery, looking at both hosts */
-    rc = open_conns(&src, &dst, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_finish2(NULL, dst, src, a.cookie, 1, &err);
-    ret = step_recovered(rc, &err, &a);
-    xenmig_conn_free(src);
-    xenmig_conn_free(dst);
-    return ret;
-}
-
-int
-cmd_confirm(int argc, char **argv)
-{
-    struct mig_args a;
-    xenmig_conn *src = NULL, *dst = NULL;
-    xenmig_error err;
-    int rc, ret;
-
-    xenmig_error_clear(&err);
-    ret = parse_args(&a, "confirm", -1, argc, argv);
-    if (!ret)
-        ret = need_cookie(&a, "confirm");
-    if (ret)
-        return ret;
-    if (a.failed && (a.dest || a.dst_uri)) {
-        /* the one-shot's recovery: both hosts looked at */
-        rc = open_conns(&src, &dst, &a, &err);
-        if (!rc)
-            rc = xenmig_migrate_confirm2(src, dst, a.cookie, 1, &err);
-        ret = step_recovered(rc, &err, &a);
-        xenmig_conn_free(src);
-        xenmig_conn_free(dst);
-        return ret;
-    }
-    if (a.failed)
-        cli_err("warning: without DEST only the source is looked at; a "
-                "copy the destination may run is not seen (give DEST, "
-                "as to 'xenmig finish')");
-    rc = open_conns(&src, NULL, &a, &err);
-    if (!rc)
-        rc = xenmig_migrate_confirm(src, a.cookie, a.failed, &err);
-    ret = rc ? cli_fail(rc, &err) : CLI_EXIT_OK;
-    if (!rc && !a.quiet)
-        printf(a.failed ? "domain runs on the source\n" :
-               "domain is gone from the source\n");
-    xenmig_conn_free(src);
     return ret;
 }

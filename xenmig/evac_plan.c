@@ -8,53 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xenmig.h"
+
 #include "evac_plan.h"
-
-/* Is the @n bytes at @w a whole word of the space-separated @list? */
-static int
-has_word(const char *list, const char *w, size_t n)
-{
-    const char *p = list;
-    size_t k;
-
-    while (p && *p) {
-        while (*p == ' ')
-            p++;
-        k = strcspn(p, " ");
-        if (k == n && memcmp(p, w, n) == 0)
-            return 1;
-        p += k;
-    }
-    return 0;
-}
-
-int
-evac_caps_ok(char *missing, size_t size, const char *src_caps,
-             const char *dst_caps, int hvm)
-{
-    const char *prefix = hvm ? "hvm-" : "xen-";
-    const char *p = src_caps ? src_caps : "";
-    int any = 0;
-    size_t n;
-
-    missing[0] = '\0';
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        n = strcspn(p, " ");
-        if (n > 4 && memcmp(p, prefix, 4) == 0) {
-            any = 1;
-            if (!has_word(dst_caps, p, n)) {
-                snprintf(missing, size, "%.*s", (int)n, p);
-                return 0;
-            }
-        }
-        p += n;
-    }
-    if (!any)
-        snprintf(missing, size, "%s*", prefix);
-    return any;
-}
 
 /* Biggest first, then by name: the order is the same on every run. */
 static int
@@ -113,8 +69,9 @@ place_one(struct evac_dom *dom, struct evac_dest *dests, size_t ndests,
                d->free_mib - d->planned_mib : 0;
         if (!d->usable) {
             no = d->why_not ? d->why_not : "not usable";
-        } else if (!evac_caps_ok(missing, sizeof(missing), src_caps,
-                                 d->xen_caps, dom->hvm)) {
+        } else if (!xenmig_xen_caps_compatible(src_caps, d->xen_caps,
+                                               dom->hvm, missing,
+                                               sizeof(missing))) {
             snprintf(buf, sizeof(buf), "lacks xen_caps '%s'", missing);
             no = buf;
         } else if (left < dom->memory_mib) {

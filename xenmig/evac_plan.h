@@ -52,12 +52,4 @@ size_t evac_plan(struct evac_dom *doms, size_t ndoms,
                  struct evac_dest *dests, size_t ndests,
                  const char *src_caps, enum evac_place place);
 
-/*
- * Does @dst_caps offer every entry of @src_caps of the kind a PV
- * (xen-*) or HVM (hvm-*) guest uses? The first missing one goes into
- * @missing. As the engine's own pre-flight check.
- */
-int evac_caps_ok(char *missing, size_t size, const char *src_caps,
-                 const char *dst_caps, int hvm);
-
 #endif /* XENMIG_EVAC_PLAN_H */

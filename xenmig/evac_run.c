@@ -79,20 +79,8 @@ on_progress(const xenmig_progress *p, void *payload)
     }
     if (ev->json && !p->source_state) {
         o = evac_event("progress", j);
-        if (o) {
-            json_object_object_add(o, "bytes",
-                json_object_new_int64((int64_t)p->bytes));
-            json_object_object_add(o, "percent",
-                                   json_object_new_int(p->percent));
-            json_object_object_add(o, "pass",
-                                   json_object_new_int((int)p->pass));
-            json_object_object_add(o, "rate_mbit",
-                                   json_object_new_double(p->rate_mbit));
-            json_object_object_add(o, "elapsed_s",
-                                   json_object_new_double(p->elapsed_s));
-            json_object_object_add(o, "done",
-                                   json_object_new_boolean(p->done));
-        }
+        if (o)
+            cli_json_add_progress(o, p);
         evac_emit(o);
     }
     pthread_mutex_unlock(&ev->mu);
@@ -244,44 +232,20 @@ worker(void *arg)
 /* ---- signals ------------------------------------------------------- */
 
 static void
-on_signal(int sig)
+catch_signals(void)
 {
-    static const char first[] = "\nxenmig: interrupted: cancelling the "
-        "running migrations (xend resumes each domain on the source), "
-        "starting no more; again to stop waiting\n";
-    static const char again[] = "xenmig: interrupted again: not waiting; "
-        "run 'xenmig recover' to settle what the journal holds\n";
     static const char term[] = "xenmig: terminated: the running "
         "migrations' streams are cut; run 'xenmig recover' to settle "
         "what the journal holds\n";
-    ssize_t n;
 
-    if (sig == SIGTERM) {
-        n = write(STDERR_FILENO, term, sizeof(term) - 1);
-        (void)n;
-        _exit(CLI_EXIT_UNSURE);
-    }
-    if (evac_cancel) {
-        n = write(STDERR_FILENO, again, sizeof(again) - 1);
-        (void)n;
-        _exit(CLI_EXIT_UNSURE);
-    }
-    evac_cancel = sig;
-    n = write(STDERR_FILENO, first, sizeof(first) - 1);
-    (void)n;
-}
-
-static void
-catch_signals(void)
-{
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_catch_interrupts(&evac_cancel, NULL, "xenmig: interrupted: "
+                         "cancelling the running migrations (xend "
+                         "resumes each domain on the source), starting "
+                         "no more; again to stop waiting\n",
+                         "xenmig: interrupted again: not waiting; run "
+                         "'xenmig recover' to settle what the journal "
+                         "holds\n");
+    cli_catch_term(term, sizeof(term) - 1, NULL, 0);
 }
 
 /* ---- the terminal -------------------------------------------------- */

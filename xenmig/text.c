@@ -293,3 +293,19 @@ cli_json_add_error(json_object *o, int code, const char *msg)
     json_object_object_add(e, "message", cli_json_string(msg));
     json_object_object_add(o, "error", e);
 }
+
+void
+cli_json_add_progress(json_object *o, const xenmig_progress *p)
+{
+    json_object_object_add(o, "bytes",
+                           json_object_new_int64((int64_t)p->bytes));
+    json_object_object_add(o, "memory_bytes",
+                           json_object_new_int64((int64_t)p->memory_bytes));
+    json_object_object_add(o, "pass", json_object_new_int((int)p->pass));
+    json_object_object_add(o, "percent", json_object_new_int(p->percent));
+    json_object_object_add(o, "rate_mbit",
+                           json_object_new_double(p->rate_mbit));
+    json_object_object_add(o, "elapsed_s",
+                           json_object_new_double(p->elapsed_s));
+    json_object_object_add(o, "done", json_object_new_boolean(p->done));
+}

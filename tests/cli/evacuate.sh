@@ -38,6 +38,23 @@ each_once() {
         [ "$_n" -eq 1 ] || fail "$1: ${_d%%:*} runs on $_n hosts"
     done
 }
+# signal_mid_run SIG WHAT: evacuate --json to xenhost-b and -c in the
+# background, send SIG once a migration reports progress; its exit
+# status in $st
+signal_mid_run() {
+    "$PWD/$B/xenmig" evacuate --json $SRC --to xenhost-b,xenhost-c \
+        > "$T/stdout" 2> "$T/stderr" &
+    pid=$!
+    i=0
+    until grep -q '"event":"progress"' "$T/stdout"; do
+        i=$((i + 1))
+        [ $i -le 300 ] || fail "$2: no migration started"
+        sleep 0.1
+    done
+    kill -"$1" $pid
+    wait $pid
+    st=$?
+}
 summary() { tail -n 1 "$T/stdout"; }
 field() { # field NAME: from the --json summary
     summary | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
@@ -122,18 +139,7 @@ grep -q " skipped " "$T/stdout" || fail "lost: nothing skipped"
 
 # --- Ctrl-C in the middle, then recover ---------------------------------
 hosts "--link-rate 40" "" ""
-"$PWD/$B/xenmig" evacuate --json $SRC --to xenhost-b,xenhost-c \
-    > "$T/stdout" 2> "$T/stderr" &
-pid=$!
-i=0
-until grep -q '"event":"progress"' "$T/stdout"; do
-    i=$((i + 1))
-    [ $i -le 300 ] || fail "interrupt: no migration started"
-    sleep 0.1
-done
-kill -INT $pid
-wait $pid
-st=$?
+signal_mid_run INT interrupt
 [ $st -eq 1 ] || fail "interrupt: exited $st: $(cat "$T/stderr")"
 grep -q "interrupted: cancelling the running migrations" "$T/stderr" ||
     fail "interrupt: $(cat "$T/stderr")"
@@ -143,18 +149,7 @@ each_once "interrupt"
 
 # --- SIGTERM ends at once; the journal lets recover settle it ------------
 hosts "--link-rate 40" "" ""
-"$PWD/$B/xenmig" evacuate --json $SRC --to xenhost-b,xenhost-c \
-    > "$T/stdout" 2> "$T/stderr" &
-pid=$!
-i=0
-until grep -q '"event":"progress"' "$T/stdout"; do
-    i=$((i + 1))
-    [ $i -le 300 ] || fail "SIGTERM: no migration started"
-    sleep 0.1
-done
-kill -TERM $pid
-wait $pid
-st=$?
+signal_mid_run TERM SIGTERM
 [ $st -eq 4 ] || fail "SIGTERM: exited $st: $(cat "$T/stderr")"
 grep -q "terminated: .* run 'xenmig recover'" "$T/stderr" ||
     fail "SIGTERM: $(cat "$T/stderr")"

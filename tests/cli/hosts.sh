@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # hosts.sh: start emulated Xen hosts for a test (sourced after lib.sh).
 # A test that sources it runs again inside tests/emulator/with-hosts,
-# so xenhost-a, xenhost-b and xenhost-c resolve (to a /24 of its own),
-# and xenhost-v6 to the IPv6 loopback only.
+# with the same arguments (a bench script's, say), so xenhost-a,
+# xenhost-b and xenhost-c resolve (to a /24 of its own), and
+# xenhost-v6 to the IPv6 loopback only. What the script did before
+# sourcing lib.sh and hosts.sh it does again in there.
 if [ -z "${XM_IN_HOSTS:-}" ]; then
     if ! python3 tests/emulator/with-hosts --check >/dev/null 2>&1; then
         echo "SKIP: no private mount namespace for /etc/hosts here" >&2
@@ -10,13 +12,15 @@ if [ -z "${XM_IN_HOSTS:-}" ]; then
     fi
     # a network of its own (127.2xx.y.0/24), so that test runs side by
     # side never meet; as on the classic dom0, localhost.localdomain is
-    # the loopback
-    set -- $(od -An -N2 -tu1 /dev/urandom)
-    net=127.$((200 + $1 % 50)).$(($2 % 250 + 1))
+    # the loopback ("$@" is the script's own: left as it is)
+    net=$(od -An -N2 -tu1 /dev/urandom |
+          awk '{ printf "127.%d.%d", 200 + $1 % 50, $2 % 250 + 1 }')
+    # the run in there makes its own $T
+    rm -rf "${T:-}"
     XM_IN_HOSTS=1 exec python3 tests/emulator/with-hosts --no-defaults \
         --map localhost.localdomain=127.0.0.1 \
         --map xenhost-a=$net.2 --map xenhost-b=$net.3 \
-        --map xenhost-c=$net.4 --map xenhost-v6=::1 -- sh "$0"
+        --map xenhost-c=$net.4 --map xenhost-v6=::1 -- sh "$0" "$@"
 fi
 
 : > "$T/pids"
