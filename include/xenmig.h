@@ -300,6 +300,12 @@ typedef struct xenmig_progress {
                                  the domain's state on the source ("in
                                  flight", "running", "gone", "unknown"),
                                  with elapsed_s; NULL with the relay */
+    int sent;                /* 1 once every byte of the stream is at the
+                                destination and the relay waits for its
+                                verdict (its restore): the link is free.
+                                Reported once as it happens (done 0),
+                                then on the last report; 0 before and
+                                without the relay (since 0.3) */
 } xenmig_progress;
 
 /* Called about once a second; return non-zero to cancel. */

@@ -43,6 +43,7 @@ struct xm_relay {
     long next_report;
     long last_report;
     uint64_t report_bytes;
+    int sent;                       /* every byte is at the destination */
     xenmig_budget *own;         /* the per-stream cap (rate_bps) */
     xm_budget_stream *pace[2];  /* in it, and in the shared budget */
     char dbuf[XM_RELOC_MAX_REPLY]; /* destination -> source */

@@ -36,6 +36,7 @@ xm_relay_report(xm_relay *r, int done)
         p.percent = p.pass > 1 ? 100 : (int)(b * 100 / mem);
     }
     p.done = done;
+    p.sent = r->sent;
     r->last_report = now;
     r->report_bytes = b;
     r->next_report = now + XM_RELAY_PROGRESS_MS;
@@ -202,6 +203,11 @@ xm_relay_pump(xm_relay *r)
             shutdown(r->dst, SHUT_WR);
             dst_shut = 1;
             verdict_deadline = now + r->o.verdict_timeout_ms;
+            /* nothing more to pace: the stream's share goes to the
+             * others now, not after the destination's restore */
+            xm_relay_leave_budgets(r);
+            r->sent = 1;
+            xm_relay_report(r, 0);
         }
         /* destination -> buffer */
         if (!dst_eof && r->doff == r->dlen) {

@@ -559,6 +559,93 @@ test_relay__progress_reports_rise_and_end_done(void)
     CU_ASSERT_EQUAL(rp.last.memory_bytes, 8000000);
 }
 
+/* What the budget's members were when the "sent" report came. */
+struct sent_watch {
+    xenmig_budget *b;
+    int reports, sent_reports, sent_at;  /* sent_at: its report's 1-based */
+    unsigned int members_at_sent;
+    uint64_t bytes_at_sent;
+    int done_at_sent;
+    xenmig_progress last;
+};
+
+static int
+on_progress_sent(const xenmig_progress *p, void *payload)
+{
+    struct sent_watch *w = payload;
+
+    w->reports++;
+    if (p->sent && !w->sent_reports++) {
+        w->sent_at = w->reports;
+        w->bytes_at_sent = p->bytes;
+        w->done_at_sent = p->done;
+        xenmig_budget_usage(w->b, NULL, &w->members_at_sent, NULL);
+    }
+    w->last = *p;
+    return 0;
+}
+
+/*
+ * Once every byte is at the destination the stream leaves the budget
+ * (the others get its share during the destination's restore) and says
+ * so in a report of its own before the last one.
+ */
+static void
+test_relay__sent_leaves_budget_before_verdict(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    struct sent_watch w;
+    struct dest d;
+    struct source s;
+    uint64_t n = 2000000;
+
+    fill_pattern();
+    memset(&w, 0, sizeof(w));
+    w.members_at_sent = 99;
+    CU_ASSERT_EQUAL_FATAL(xenmig_budget_new(&w.b, 64, NULL), 0);
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.budget = w.b;
+    o.progress = on_progress_sent;
+    o.payload = &w;
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, n, &res, NULL), 0);
+    CU_ASSERT_EQUAL(res.verdict, 1);
+    CU_ASSERT_TRUE(w.sent_at >= 1 && w.sent_at < w.reports);
+    CU_ASSERT_EQUAL(w.done_at_sent, 0);
+    CU_ASSERT_EQUAL(w.bytes_at_sent, n + 8);
+    CU_ASSERT_EQUAL(w.members_at_sent, 0);
+    CU_ASSERT_EQUAL(w.last.done, 1);
+    CU_ASSERT_EQUAL(w.last.sent, 1);
+    xenmig_budget_free(w.b);
+}
+
+/* A stream the destination cuts short is never "sent". */
+static void
+test_relay__cut_stream_is_not_sent(void)
+{
+    xm_relay_opts o;
+    xm_relay_result res;
+    xenmig_error err;
+    struct reports rp;
+    struct dest d;
+    struct source s;
+
+    fill_pattern();
+    memset(&rp, 0, sizeof(rp));
+    rp.cancel_at = 1;
+    dest_start(&d, ok_line);
+    base_opts(&o, &d);
+    o.rate_bps = 16000000;
+    o.progress = on_progress;
+    o.payload = &rp;
+    xenmig_error_clear(&err);
+    CU_ASSERT_EQUAL(run_stream(&o, &d, &s, 64000000, &res, &err),
+                    XENMIG_ECANCELLED);
+    CU_ASSERT_EQUAL(rp.last.done, 1);
+    CU_ASSERT_EQUAL(rp.last.sent, 0);
+}
+
 static void
 test_relay__cancel_from_callback_cuts_source(void)
 {
@@ -837,6 +924,9 @@ static CU_TestInfo test_relay_tests[] = {
     { "cap_holds", test_relay__cap_holds },
     { "shared_budget_carries_both_streams",
       test_relay__shared_budget_carries_both_streams },
+    { "sent_leaves_budget_before_verdict",
+      test_relay__sent_leaves_budget_before_verdict },
+    { "cut_stream_is_not_sent", test_relay__cut_stream_is_not_sent },
     { "progress_reports_rise_and_end_done",
       test_relay__progress_reports_rise_and_end_done },
     { "cancel_from_callback_cuts_source",

@@ -41,6 +41,7 @@ struct evac_job {
     int percent;
     unsigned int pass;
     int shown;                      /* its end line is out */
+    int streaming;                  /* started, its stream not yet sent */
     struct evac *ev;
 };
 
@@ -76,7 +77,8 @@ struct evac {
     xenmig_budget *budget;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int running, running_at[EVAC_MAX_DEST];
+    int running, running_at[EVAC_MAX_DEST];     /* in flight */
+    int streaming, streaming_at[EVAC_MAX_DEST]; /* of those, on the link */
     int workers;                    /* threads still in the loop */
     int stop;                       /* launch no more */
     char stop_why[400];

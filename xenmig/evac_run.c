@@ -63,6 +63,32 @@ evac_event(const char *name, const struct evac_job *j)
 
 /* ---- the migrations ------------------------------------------------ */
 
+/*
+ * The slots (under ev->mu). --parallel N and --per-dest M count
+ * streams, the migrations using the link: a migration whose stream is
+ * at its destination (the relay's "sent") leaves its slots while xend
+ * restores the domain there and the migration finishes, so the next
+ * one streams meanwhile. The migrations past their stream are bounded
+ * too: at most N more in all (2N in flight), and at most 2M in flight
+ * into one destination (its streams and its restores together).
+ */
+static void
+stream_ended(struct evac *ev, struct evac_job *j)
+{
+    j->streaming = 0;
+    ev->streaming--;
+    ev->streaming_at[j->dom->dest]--;
+}
+
+static int
+may_start(const struct evac *ev, int dest)
+{
+    return ev->streaming < ev->parallel &&
+           ev->running < 2 * ev->parallel &&
+           ev->streaming_at[dest] < ev->per_dest &&
+           ev->running_at[dest] < 2 * ev->per_dest;
+}
+
 static int
 on_progress(const xenmig_progress *p, void *payload)
 {
@@ -71,6 +97,12 @@ on_progress(const xenmig_progress *p, void *payload)
     json_object *o;
 
     pthread_mutex_lock(&ev->mu);
+    if (p->sent && j->streaming) {
+        /* the link is free: the next migration may start while this
+         * one's destination restores it */
+        stream_ended(ev, j);
+        pthread_cond_broadcast(&ev->cv);
+    }
     if (!p->source_state) {
         j->bytes = p->bytes;
         j->memory_bytes = p->memory_bytes;
@@ -142,7 +174,7 @@ next_job(struct evac *ev, int *pending)
         if (j->state != JOB_PENDING || j->dom->dest < 0)
             continue;
         (*pending)++;
-        if (ev->running_at[j->dom->dest] >= ev->per_dest)
+        if (!may_start(ev, j->dom->dest))
             continue;
         if (!best || j->dom->order < best->dom->order)
             best = j;
@@ -213,11 +245,16 @@ worker(void *arg)
         j->t0 = evac_now();
         ev->running++;
         ev->running_at[j->dom->dest]++;
+        j->streaming = 1;
+        ev->streaming++;
+        ev->streaming_at[j->dom->dest]++;
         if (ev->json)
             evac_emit(evac_event("start", j));
         pthread_mutex_unlock(&ev->mu);
         migrate_one(ev, j);
         pthread_mutex_lock(&ev->mu);
+        if (j->streaming)
+            stream_ended(ev, j);
         ev->running--;
         ev->running_at[j->dom->dest]--;
         job_ended(ev, j);
@@ -303,7 +340,7 @@ draw(struct evac *ev, int lines)
 int
 evac_run(struct evac *ev)
 {
-    pthread_t th[64];
+    pthread_t th[128];              /* 2 * --parallel at most */
     struct timespec until;
     long i, nth = 0;
     int lines = 0;
@@ -313,7 +350,9 @@ evac_run(struct evac *ev)
     catch_signals();
     ev->t0 = evac_now();
     pthread_mutex_lock(&ev->mu);
-    for (i = 0; i < ev->parallel && i < (long)ev->njobs; i++) {
+    /* one thread a migration in flight: 2N (see may_start()) */
+    for (i = 0; i < 2 * ev->parallel && i < (long)ev->njobs &&
+         i < (long)(sizeof(th) / sizeof(th[0])); i++) {
         if (pthread_create(&th[nth], NULL, worker, ev) == 0) {
             nth++;
             ev->workers++;

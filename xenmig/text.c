@@ -307,5 +307,6 @@ cli_json_add_progress(json_object *o, const xenmig_progress *p)
                            json_object_new_double(p->rate_mbit));
     json_object_object_add(o, "elapsed_s",
                            json_object_new_double(p->elapsed_s));
+    json_object_object_add(o, "sent", json_object_new_boolean(p->sent));
     json_object_object_add(o, "done", json_object_new_boolean(p->done));
 }

@@ -47,7 +47,7 @@ json_object *cli_json_string(const char *s);
 /* @o's "error": {"code", "name", "message"} for XENMIG_E* @code. */
 void cli_json_add_error(json_object *o, int code, const char *msg);
 /* @o's fields of a "progress" event: bytes, memory_bytes, pass,
- * percent, rate_mbit, elapsed_s, done (migrate's and evacuate's). */
+ * percent, rate_mbit, elapsed_s, sent, done (migrate's and evacuate's). */
 void cli_json_add_progress(json_object *o, const xenmig_progress *p);
 
 #endif /* XENMIG_TEXT_H */

@@ -119,6 +119,37 @@ grep -q "^xenhost-a runs only Domain-0$" "$T/stdout" && fail "only two moved"
 grep -q "^still on xenhost-a: d10 (excluded)$" "$T/stdout" ||
     fail "excluded not named: $(cat "$T/stdout")"
 
+# --- a stream at its destination frees its slot during the restore ---
+# --parallel 1 counts streams: the next migration starts once the
+# previous one's bytes are all sent ("sent"), while that destination
+# still restores it; never two streams at once, never more than 2
+# migrations in flight (1 into each destination with --per-dest 1)
+hosts "" "--restore-delay 1" "--restore-delay 1"
+expect_exit 0 xm evacuate --json --parallel 1 --per-dest 1 -r 400 \
+    --only d03,d05,d07,d09 $SRC --to xenhost-b,xenhost-c
+python3 -c '
+import json, sys
+streaming, flight, overlap = set(), set(), 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    ev, d = e.get("event"), e.get("domain")
+    if ev == "start":
+        overlap += bool(flight - streaming)
+        streaming.add(d)
+        flight.add(d)
+        assert len(streaming) <= 1, ("two streams", line)
+        assert len(flight) <= 2, ("three in flight", line)
+    elif ev == "progress" and e["sent"]:
+        streaming.discard(d)
+    elif ev == "end":
+        assert e["outcome"] == "moved", line
+        streaming.discard(d)
+        flight.discard(d)
+assert overlap >= 1, "no migration started during a restore"
+' "$T/stdout" || fail "overlap: $(cat "$T/stdout")"
+[ "$(field moved)" -eq 4 ] || fail "overlap: $(summary)"
+each_once "overlap"
+
 # --- a destination whose restores fail: the others go on (exit 1) -----
 hosts "" "" "--fault restore-fail"
 expect_exit 1 xm evacuate --json $SRC --to xenhost-b,xenhost-c
