@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/util/median.h"
 #include "lib/internal.h"
 #include "migration/relay.h"
 
@@ -279,21 +280,6 @@ run(enum way way, uint64_t n, uint64_t rate_bps, struct sink *s)
     return res;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void
 machine(void)
 {
@@ -359,8 +345,8 @@ main(int argc, char **argv)
         }
     }
     for (w = 0; w < ways; w++) {
-        m[w] = median(mb[w], runs);
-        c[w] = median(cpu[w], runs);
+        m[w] = bench_median(mb[w], runs);
+        c[w] = bench_median(cpu[w], runs);
     }
     printf("  %-9s %9s %9s %14s %16s\n", "way", "MB/s", "x direct",
            "CPU s/GiB", "over direct");

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/util/median.h"
 #include "lib/internal.h"
 #include "lib/sexpr.h"
 
@@ -174,15 +175,6 @@ parse_once(const char *text, size_t len)
     return 0;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a;
-    double y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* MB/s of @iters calls (0: parser, 1: baseline), or < 0 on error. */
 static double
 timed_run(int which, const char *text, size_t len, int iters)
@@ -231,8 +223,8 @@ measure(double *parse_out, double *base_out, const char *text,
             goto out;
         }
     }
-    qsort(p, (size_t)runs, sizeof(*p), cmp_double);
-    qsort(b, (size_t)runs, sizeof(*b), cmp_double);
+    qsort(p, (size_t)runs, sizeof(*p), bench_cmp_double);
+    qsort(b, (size_t)runs, sizeof(*b), bench_cmp_double);
     *parse_out = p[runs / 2];
     *base_out = b[runs / 2];
  out:

@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "bench/util/median.h"
 #include "lib/internal.h"
 #include "tests/support/httpd.h"
 #include "xend-client/xend.h"
@@ -65,21 +66,6 @@ run(httpd *h, int n)
     return rc ? -1 : (t1 - t0) / n * 1e6;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -116,8 +102,8 @@ main(int argc, char **argv)
                 return 1;
         }
     }
-    m[0] = median(us[0], runs);
-    m[1] = median(us[1], runs);
+    m[0] = bench_median(us[0], runs);
+    m[1] = bench_median(us[1], runs);
     printf("xend request, GET /xend/node, %d requests x %d runs "
            "(median), libcurl %s, %s\n", n, runs, LIBCURL_VERSION,
 #ifdef XM_FLOOR
