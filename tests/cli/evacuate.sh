@@ -82,6 +82,18 @@ assert d["big"]["destination"] == "xenhost-b", d["big"]
 expect_exit 1 xm evacuate --dry-run $SRC --to xenhost-c
 grep -q "none: xenhost-c: .* MiB free after the plan" "$T/stdout" ||
     fail "dry-run without room: $(cat "$T/stdout")"
+# a destination whose hosts-allow rejects us: not usable, named, and
+# nothing placed there (xenhost-b alone takes what fits: exit 1)
+hosts "" "" "--fault relocation-deny"
+expect_exit 1 xm evacuate --dry-run $SRC --to xenhost-c,xenhost-b
+grep -q "^  to xenhost-c  *not usable: .*hosts-allow rejects us" \
+    "$T/stdout" || fail "dry-run, xenhost-c refusing: $(cat "$T/stdout")"
+! grep -q "MiB  xenhost-c$" "$T/stdout" ||
+    fail "a domain placed on the refusing xenhost-c: $(cat "$T/stdout")"
+grep -q "^  1   big .* 40 MiB  xenhost-b$" "$T/stdout" ||
+    fail "dry-run, xenhost-c refusing: big not on xenhost-b: $(cat "$T/stdout")"
+[ "$(count xenhost-a)" -eq 12 ] || fail "dry-run moved a domain"
+hosts "" "" ""
 
 # --- usage -------------------------------------------------------------
 expect_exit 2 xm evacuate $SRC
